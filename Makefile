@@ -1,0 +1,50 @@
+# Builds ngx_http_k8flex_module.so out of tree against Debian's nginx-dev
+# (or any nginx source tree: make NGINX_SRC=/path/to/nginx-1.x), with the
+# configure flags that nginx was built with, so the module loads into it.
+
+NGINX_SRC   ?= /usr/share/nginx/src
+BUILD       ?= build
+CC          ?= cc
+
+MODULE       = $(BUILD)/ngx_http_k8flex_module.so
+NGX_TREE     = $(BUILD)/nginx
+SOURCES      = config ngx_http_k8flex_module.c $(wildcard src/*.[ch]) \
+               $(wildcard adapters/*.[ch])
+
+UNIT_CFLAGS  = -std=gnu99 -Wall -Wextra -Wpointer-arith -Wshadow -Werror \
+               -g -O1 -Iadapters
+UNIT_LIBS    = -ljansson -lpcre2-8
+ADAPTERS     = $(wildcard adapters/*.c)
+
+
+all: $(MODULE)
+
+$(NGX_TREE)/Makefile: config $(NGINX_SRC)/conf_flags
+	@test -f $(NGINX_SRC)/conf_flags || { \
+	    echo "no $(NGINX_SRC)/conf_flags: install nginx-dev" >&2; exit 1; }
+	rm -rf $(NGX_TREE)
+	mkdir -p $(BUILD)
+	cp -r $(NGINX_SRC) $(NGX_TREE)
+	cd $(NGX_TREE) && bash -c '. ./conf_flags && \
+	    ./configure "$${NGX_CONF_FLAGS[@]}" \
+	        --add-dynamic-module=$(CURDIR) > configure.log 2>&1 \
+	    || { tail -20 configure.log; exit 1; }'
+
+$(MODULE): $(NGX_TREE)/Makefile $(SOURCES)
+	$(MAKE) -C $(NGX_TREE) -f objs/Makefile modules
+	cp $(NGX_TREE)/objs/ngx_http_k8flex_module.so $@
+
+$(BUILD)/adapters_test: $(ADAPTERS) t/unit/adapters_test.c adapters/*.h
+	@mkdir -p $(BUILD)
+	$(CC) $(UNIT_CFLAGS) $(ADAPTERS) t/unit/adapters_test.c \
+	    -o $@ $(UNIT_LIBS)
+
+unit: $(BUILD)/adapters_test
+
+test: all unit
+	t/run
+
+clean:
+	rm -rf $(BUILD) t/servroot
+
+.PHONY: all unit test clean

@@ -1,0 +1,504 @@
+
+/*
+ * k8flex: alert webhooks in, Kubernetes root-cause analyses out.
+ *
+ * The module definition: directives, configuration, init hooks.
+ * The handlers live in src/, the alerting-system adapters in adapters/.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_k8flex.h"
+#include "ngx_http_k8flex_spool.h"
+#include "k8f_adapter.h"
+
+
+#define NGX_HTTP_K8FLEX_ALL  ((1 << K8F_NADAPTERS) - 1)
+
+
+static void *ngx_http_k8flex_create_main_conf(ngx_conf_t *cf);
+static char *ngx_http_k8flex_init_main_conf(ngx_conf_t *cf, void *conf);
+static void *ngx_http_k8flex_create_loc_conf(ngx_conf_t *cf);
+static char *ngx_http_k8flex_merge_loc_conf(ngx_conf_t *cf, void *parent,
+    void *child);
+
+static char *ngx_http_k8flex_handler_slot(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_k8flex_adapters(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_k8flex_auth_token(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_k8flex_url_slot(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_k8flex_name_slot(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+
+static ngx_int_t ngx_http_k8flex_init_process(ngx_cycle_t *cycle);
+
+
+static ngx_path_init_t  ngx_http_k8flex_spool_path = {
+    ngx_string("k8flex_spool"), { 0, 0, 0 }
+};
+
+
+static ngx_conf_num_bounds_t  ngx_http_k8flex_tail_bounds = {
+    ngx_conf_check_num_bounds, 1, 100000
+};
+
+
+static ngx_command_t  ngx_http_k8flex_commands[] = {
+
+    { ngx_string("k8flex_webhook"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_k8flex_handler_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      (void *) ngx_http_k8flex_webhook_handler },
+
+    { ngx_string("k8flex_health"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_k8flex_handler_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      (void *) ngx_http_k8flex_health_handler },
+
+    { ngx_string("k8flex_adapters"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_k8flex_adapters,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("k8flex_auth_token"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_k8flex_auth_token,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("k8flex_ollama"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_k8flex_url_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_k8flex_loc_conf_t, ollama),
+      NULL },
+
+    { ngx_string("k8flex_model"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_k8flex_name_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_k8flex_loc_conf_t, model),
+      NULL },
+
+    { ngx_string("k8flex_log_tail_lines"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_k8flex_loc_conf_t, log_tail_lines),
+      &ngx_http_k8flex_tail_bounds },
+
+    { ngx_string("k8flex_spool"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_path_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_k8flex_main_conf_t, spool),
+      NULL },
+
+    { ngx_string("k8flex_spool_sync"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_k8flex_main_conf_t, spool_sync),
+      NULL },
+
+      ngx_null_command
+};
+
+
+static ngx_http_module_t  ngx_http_k8flex_module_ctx = {
+    NULL,                                  /* preconfiguration */
+    NULL,                                  /* postconfiguration */
+
+    ngx_http_k8flex_create_main_conf,      /* create main configuration */
+    ngx_http_k8flex_init_main_conf,        /* init main configuration */
+
+    NULL,                                  /* create server configuration */
+    NULL,                                  /* merge server configuration */
+
+    ngx_http_k8flex_create_loc_conf,       /* create location configuration */
+    ngx_http_k8flex_merge_loc_conf         /* merge location configuration */
+};
+
+
+ngx_module_t  ngx_http_k8flex_module = {
+    NGX_MODULE_V1,
+    &ngx_http_k8flex_module_ctx,           /* module context */
+    ngx_http_k8flex_commands,              /* module directives */
+    NGX_HTTP_MODULE,                       /* module type */
+    NULL,                                  /* init master */
+    NULL,                                  /* init module */
+    ngx_http_k8flex_init_process,          /* init process */
+    NULL,                                  /* init thread */
+    NULL,                                  /* exit thread */
+    NULL,                                  /* exit process */
+    NULL,                                  /* exit master */
+    NGX_MODULE_V1_PADDING
+};
+
+
+static void *
+ngx_http_k8flex_create_main_conf(ngx_conf_t *cf)
+{
+    ngx_http_k8flex_main_conf_t  *kmcf;
+
+    kmcf = ngx_pcalloc(cf->pool, sizeof(ngx_http_k8flex_main_conf_t));
+    if (kmcf == NULL) {
+        return NULL;
+    }
+
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     kmcf->spool = NULL;
+     *     kmcf->webhooks = 0;
+     *     kmcf->thread_pool = NULL;
+     */
+
+    kmcf->spool_sync = NGX_CONF_UNSET;
+
+    return kmcf;
+}
+
+
+static char *
+ngx_http_k8flex_init_main_conf(ngx_conf_t *cf, void *conf)
+{
+    ngx_http_k8flex_main_conf_t *kmcf = conf;
+
+    ngx_conf_init_value(kmcf->spool_sync, 1);
+
+    if (kmcf->webhooks == 0) {
+        return NGX_CONF_OK;
+    }
+
+    if (ngx_conf_merge_path_value(cf, &kmcf->spool, NULL,
+                                  &ngx_http_k8flex_spool_path)
+        != NGX_CONF_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
+#if (NGX_THREADS)
+    /* durable spool writes wait for the disk on nginx's thread pool */
+    kmcf->thread_pool = ngx_thread_pool_add(cf, NULL);
+    if (kmcf->thread_pool == NULL) {
+        return NGX_CONF_ERROR;
+    }
+#endif
+
+    return NGX_CONF_OK;
+}
+
+
+static void *
+ngx_http_k8flex_create_loc_conf(ngx_conf_t *cf)
+{
+    ngx_http_k8flex_loc_conf_t  *klcf;
+
+    klcf = ngx_pcalloc(cf->pool, sizeof(ngx_http_k8flex_loc_conf_t));
+    if (klcf == NULL) {
+        return NULL;
+    }
+
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     klcf->ollama = { 0, NULL };
+     *     klcf->model = { 0, NULL };
+     */
+
+    klcf->adapters = NGX_CONF_UNSET_UINT;
+    klcf->auth_token = NGX_CONF_UNSET_PTR;
+    klcf->log_tail_lines = NGX_CONF_UNSET_UINT;
+
+    return klcf;
+}
+
+
+static char *
+ngx_http_k8flex_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
+{
+    ngx_http_k8flex_loc_conf_t *prev = parent;
+    ngx_http_k8flex_loc_conf_t *conf = child;
+
+    ngx_conf_merge_uint_value(conf->adapters, prev->adapters,
+                              NGX_HTTP_K8FLEX_ALL);
+    ngx_conf_merge_ptr_value(conf->auth_token, prev->auth_token, NULL);
+    ngx_conf_merge_str_value(conf->ollama, prev->ollama,
+                             "http://ollama.ollama.svc.cluster.local:11434");
+    ngx_conf_merge_str_value(conf->model, prev->model, "llama2");
+    ngx_conf_merge_uint_value(conf->log_tail_lines, prev->log_tail_lines,
+                              100);
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_k8flex_handler_slot(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_core_loc_conf_t     *clcf;
+    ngx_http_k8flex_main_conf_t  *kmcf;
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+
+    if (clcf->handler != NULL) {
+        return "is duplicate, or the location already has a content handler";
+    }
+
+    clcf->handler = (ngx_http_handler_pt) cmd->post;
+
+    if (clcf->handler == ngx_http_k8flex_webhook_handler) {
+        kmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_k8flex_module);
+        kmcf->webhooks++;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_k8flex_adapters(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_k8flex_loc_conf_t *klcf = conf;
+
+    u_char      *p, *last, *name;
+    ngx_int_t    index;
+    ngx_str_t   *value;
+    ngx_uint_t   i, mask, all;
+
+    if (klcf->adapters != NGX_CONF_UNSET_UINT) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+    mask = 0;
+    all = 0;
+
+    /* "alertmanager grafana" and "alertmanager,grafana" (ENABLED_ADAPTERS) */
+
+    for (i = 1; i < cf->args->nelts; i++) {
+
+        p = value[i].data;
+        last = p + value[i].len;
+
+        while (p < last) {
+
+            name = p;
+            while (p < last && *p != ',') {
+                p++;
+            }
+
+            if (p == name) {
+                p++;
+                continue;
+            }
+
+            if ((size_t) (p - name) == 3
+                && ngx_strncasecmp(name, (u_char *) "all", 3) == 0)
+            {
+                all = 1;
+                p++;
+                continue;
+            }
+
+            index = k8f_adapter_index((char *) name, p - name);
+
+            if (index < 0) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "unknown adapter \"%*s\" in \"%V\"; "
+                                   "known: alertmanager, pagerduty, grafana, "
+                                   "datadog, opsgenie, victorops, newrelic",
+                                   p - name, name, &cmd->name);
+                return NGX_CONF_ERROR;
+            }
+
+            if (mask & (1 << index)) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "duplicate adapter \"%*s\" in \"%V\"",
+                                   p - name, name, &cmd->name);
+                return NGX_CONF_ERROR;
+            }
+
+            mask |= 1 << index;
+            p++;
+        }
+    }
+
+    if (all && mask) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"all\" cannot be combined with adapter names "
+                           "in \"%V\"", &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    if (!all && mask == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "no adapter named in \"%V\"", &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    klcf->adapters = all ? NGX_HTTP_K8FLEX_ALL : mask;
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_k8flex_auth_token(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_k8flex_loc_conf_t *klcf = conf;
+
+    ngx_str_t                         *value;
+    ngx_http_compile_complex_value_t   ccv;
+
+    if (klcf->auth_token != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "off") == 0) {
+        klcf->auth_token = NULL;
+        return NGX_CONF_OK;
+    }
+
+    if (value[1].len == 0) {
+        return "is empty; use \"off\" to accept webhooks without a token";
+    }
+
+    klcf->auth_token = ngx_palloc(cf->pool, sizeof(ngx_http_complex_value_t));
+    if (klcf->auth_token == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
+
+    ccv.cf = cf;
+    ccv.value = &value[1];
+    ccv.complex_value = klcf->auth_token;
+
+    if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_k8flex_url_slot(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    char  *rv;
+
+    ngx_str_t  *value, *field;
+    ngx_url_t   u;
+
+    rv = ngx_http_k8flex_name_slot(cf, cmd, conf);
+    if (rv != NGX_CONF_OK) {
+        return rv;
+    }
+
+    value = cf->args->elts;
+    field = (ngx_str_t *) ((char *) conf + cmd->offset);
+
+    ngx_memzero(&u, sizeof(ngx_url_t));
+
+    if (value[1].len > 7
+        && ngx_strncasecmp(value[1].data, (u_char *) "http://", 7) == 0)
+    {
+        u.url.data = value[1].data + 7;
+        u.url.len = value[1].len - 7;
+        u.default_port = 80;
+
+    } else if (value[1].len > 8
+               && ngx_strncasecmp(value[1].data, (u_char *) "https://", 8)
+                  == 0)
+    {
+        u.url.data = value[1].data + 8;
+        u.url.len = value[1].len - 8;
+        u.default_port = 443;
+
+    } else {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid URL \"%V\" in \"%V\": "
+                           "expected http://host[:port] or https://...",
+                           &value[1], &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    u.no_resolve = 1;
+
+    if (ngx_parse_url(cf->pool, &u) != NGX_OK) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid URL \"%V\" in \"%V\": %s",
+                           &value[1], &cmd->name,
+                           u.err ? u.err : "cannot parse");
+        return NGX_CONF_ERROR;
+    }
+
+    /* trailing slashes would double in "<url>/api/generate" */
+
+    while (field->len > 1 && field->data[field->len - 1] == '/') {
+        field->len--;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_k8flex_name_slot(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_str_t  *field, *value;
+
+    field = (ngx_str_t *) ((char *) conf + cmd->offset);
+
+    if (field->data) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (value[1].len == 0) {
+        return "is empty";
+    }
+
+    *field = value[1];
+
+    return NGX_CONF_OK;
+}
+
+
+static ngx_int_t
+ngx_http_k8flex_init_process(ngx_cycle_t *cycle)
+{
+    ngx_http_k8flex_main_conf_t  *kmcf;
+
+    kmcf = ngx_http_cycle_get_module_main_conf(cycle, ngx_http_k8flex_module);
+
+    if (kmcf == NULL || kmcf->spool == NULL
+        || ngx_process == NGX_PROCESS_HELPER)
+    {
+        return NGX_OK;
+    }
+
+    /* a spool that cannot be prepared answers 503, it does not stop nginx */
+
+    (void) ngx_http_k8flex_spool_init(cycle, kmcf->spool);
+
+    return NGX_OK;
+}

@@ -1,0 +1,45 @@
+
+/*
+ * k8flex_health: JSON health for probes and people.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_k8flex.h"
+#include "ngx_http_k8flex_util.h"
+
+
+ngx_int_t
+ngx_http_k8flex_health_handler(ngx_http_request_t *r)
+{
+    json_t     *body;
+    ngx_int_t   rc;
+
+    rc = ngx_http_discard_request_body(r);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
+
+        if (ngx_http_k8flex_add_header(r, "Allow", "GET, HEAD") != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        return ngx_http_k8flex_reject(r, NGX_HTTP_NOT_ALLOWED, NULL,
+                                      "method %V is not allowed: use GET",
+                                      &r->method_name);
+    }
+
+    body = ngx_http_k8flex_json_pool(r->pool,
+               json_pack("{ssss}", "status", "healthy",
+                         "version", NGX_HTTP_K8FLEX_VERSION));
+    if (body == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return ngx_http_k8flex_send_json(r, NGX_HTTP_OK, body);
+}
