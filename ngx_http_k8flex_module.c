@@ -35,17 +35,14 @@ static char *ngx_http_k8flex_url_slot(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_k8flex_name_slot(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static char *ngx_http_k8flex_lines_slot(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 
 static ngx_int_t ngx_http_k8flex_init_process(ngx_cycle_t *cycle);
 
 
 static ngx_path_init_t  ngx_http_k8flex_spool_path = {
     ngx_string("k8flex_spool"), { 0, 0, 0 }
-};
-
-
-static ngx_conf_num_bounds_t  ngx_http_k8flex_tail_bounds = {
-    ngx_conf_check_num_bounds, 1, 100000
 };
 
 
@@ -95,10 +92,10 @@ static ngx_command_t  ngx_http_k8flex_commands[] = {
 
     { ngx_string("k8flex_log_tail_lines"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_conf_set_num_slot,
+      ngx_http_k8flex_lines_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_k8flex_loc_conf_t, log_tail_lines),
-      &ngx_http_k8flex_tail_bounds },
+      NULL },
 
     { ngx_string("k8flex_spool"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
@@ -441,6 +438,7 @@ ngx_http_k8flex_url_slot(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     u.no_resolve = 1;
+    u.uri_part = 1;
 
     if (ngx_parse_url(cf->pool, &u) != NGX_OK) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
@@ -478,6 +476,36 @@ ngx_http_k8flex_name_slot(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     *field = value[1];
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_k8flex_lines_slot(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_int_t    n;
+    ngx_str_t   *value;
+    ngx_uint_t  *field;
+
+    field = (ngx_uint_t *) ((char *) conf + cmd->offset);
+
+    if (*field != NGX_CONF_UNSET_UINT) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+    n = ngx_atoi(value[1].data, value[1].len);
+
+    if (n < 1 || n > 100000) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid value \"%V\" in \"%V\": "
+                           "expected a number of lines from 1 to 100000",
+                           &value[1], &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    *field = n;
 
     return NGX_CONF_OK;
 }

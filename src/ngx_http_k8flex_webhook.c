@@ -35,7 +35,7 @@ static ngx_int_t ngx_http_k8flex_webhook_process(ngx_http_request_t *r);
 static json_t *ngx_http_k8flex_webhook_decode(ngx_http_request_t *r,
     ngx_str_t *body, ngx_int_t *rc);
 static ngx_int_t ngx_http_k8flex_webhook_detect(ngx_http_request_t *r,
-    json_t *payload, ngx_uint_t mask, ngx_int_t *index);
+    json_t *payload, ngx_uint_t mask, ngx_int_t *rc);
 static json_t *ngx_http_k8flex_webhook_names(ngx_uint_t mask);
 static ngx_int_t ngx_http_k8flex_webhook_queue(ngx_http_request_t *r,
     ngx_http_k8flex_webhook_ctx_t *ctx, ngx_http_k8flex_spool_batch_t *batch,
@@ -110,15 +110,15 @@ ngx_http_k8flex_webhook_auth(ngx_http_request_t *r,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    rc = ngx_http_discard_request_body(r);
-    if (rc != NGX_OK) {
-        return rc;
-    }
-
     if (token.len == 0) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "k8flex: \"k8flex_auth_token\" is empty for this "
                       "request; every webhook is refused");
+
+        rc = ngx_http_discard_request_body(r);
+        if (rc != NGX_OK) {
+            return rc;
+        }
 
         return ngx_http_k8flex_reject(r, NGX_HTTP_INTERNAL_SERVER_ERROR,
                                       NULL, "the server's webhook token is "
@@ -147,11 +147,14 @@ ngx_http_k8flex_webhook_auth(ngx_http_request_t *r,
         goto unauthorized;
     }
 
-    /* the body was not discarded after all: nothing was read yet */
-
     return NGX_DECLINED;
 
 unauthorized:
+
+    rc = ngx_http_discard_request_body(r);
+    if (rc != NGX_OK) {
+        return rc;
+    }
 
     if (ngx_http_k8flex_add_header(r, "WWW-Authenticate",
                                    "Bearer realm=\"k8flex\"")
@@ -208,8 +211,8 @@ ngx_http_k8flex_webhook_process(ngx_http_request_t *r)
         return rc;
     }
 
-    rc = ngx_http_k8flex_webhook_detect(r, payload, klcf->adapters, &index);
-    if (rc != NGX_OK) {
+    index = ngx_http_k8flex_webhook_detect(r, payload, klcf->adapters, &rc);
+    if (index < 0) {
         return rc;
     }
 
@@ -330,34 +333,37 @@ ngx_http_k8flex_webhook_decode(ngx_http_request_t *r, ngx_str_t *body,
 }
 
 
+/* the adapter's index, or -1 with the rejection sent and its code in rc */
+
 static ngx_int_t
 ngx_http_k8flex_webhook_detect(ngx_http_request_t *r, json_t *payload,
-    ngx_uint_t mask, ngx_int_t *index)
+    ngx_uint_t mask, ngx_int_t *rc)
 {
     json_t           *fields, *tried;
-    ngx_int_t         i;
+    ngx_int_t         i, index;
     ngx_str_t         source;
     k8f_detection_t   d;
 
-    *index = -1;
+    *rc = NGX_HTTP_INTERNAL_SERVER_ERROR;
 
     if (ngx_http_arg(r, (u_char *) "source", 6, &source) == NGX_OK) {
 
-        *index = k8f_adapter_index((char *) source.data, source.len);
+        index = k8f_adapter_index((char *) source.data, source.len);
 
-        if (*index < 0) {
+        if (index < 0) {
             fields = ngx_http_k8flex_json_pool(r->pool,
                          json_pack("{so}", "known",
                                    ngx_http_k8flex_webhook_names(
                                        (1 << K8F_NADAPTERS) - 1)));
 
-            return ngx_http_k8flex_reject(r, NGX_HTTP_BAD_REQUEST, fields,
-                                          "unknown source \"%V\" in "
-                                          "\"?source=\"", &source);
+            *rc = ngx_http_k8flex_reject(r, NGX_HTTP_BAD_REQUEST, fields,
+                                         "unknown source \"%V\" in "
+                                         "\"?source=\"", &source);
+            return -1;
         }
 
-        if (mask & (1 << *index)) {
-            return NGX_OK;
+        if (mask & (1 << index)) {
+            return index;
         }
 
         goto disabled;
@@ -368,7 +374,7 @@ ngx_http_k8flex_webhook_detect(ngx_http_request_t *r, json_t *payload,
     if (d.winner < 0) {
         tried = ngx_http_k8flex_json_pool(r->pool, json_array());
         if (tried == NULL) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            return -1;
         }
 
         for (i = 0; i < K8F_NADAPTERS; i++) {
@@ -382,28 +388,30 @@ ngx_http_k8flex_webhook_detect(ngx_http_request_t *r, json_t *payload,
         fields = ngx_http_k8flex_json_pool(r->pool,
                                            json_pack("{sO}", "tried", tried));
 
-        return ngx_http_k8flex_reject(r, NGX_HTTP_K8FLEX_UNPROCESSABLE, fields,
-                                      "no enabled adapter recognises the "
-                                      "payload");
+        *rc = ngx_http_k8flex_reject(r, NGX_HTTP_K8FLEX_UNPROCESSABLE, fields,
+                                     "no enabled adapter recognises the "
+                                     "payload");
+        return -1;
     }
 
-    *index = d.winner;
+    index = d.winner;
 
-    if (mask & (1 << *index)) {
-        return NGX_OK;
+    if (mask & (1 << index)) {
+        return index;
     }
 
 disabled:
 
     fields = ngx_http_k8flex_json_pool(r->pool,
-                 json_pack("{ssso}", "source", k8f_adapters[*index]->title,
+                 json_pack("{ssso}", "source", k8f_adapters[index]->title,
                            "enabled", ngx_http_k8flex_webhook_names(mask)));
 
-    return ngx_http_k8flex_reject(r, NGX_HTTP_K8FLEX_UNPROCESSABLE, fields,
-                                  "the payload is from %s, whose adapter "
-                                  "\"%s\" is not enabled here",
-                                  k8f_adapters[*index]->title,
-                                  k8f_adapters[*index]->name);
+    *rc = ngx_http_k8flex_reject(r, NGX_HTTP_K8FLEX_UNPROCESSABLE, fields,
+                                 "the payload is from %s, whose adapter "
+                                 "\"%s\" is not enabled here",
+                                 k8f_adapters[index]->title,
+                                 k8f_adapters[index]->name);
+    return -1;
 }
 
 
