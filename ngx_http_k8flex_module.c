@@ -14,6 +14,7 @@
 #include "ngx_http_k8flex.h"
 #include "ngx_http_k8flex_spool.h"
 #include "k8f_adapter.h"
+#include "k8f_util.h"
 
 
 #define NGX_HTTP_K8FLEX_ALL  ((1 << K8F_NADAPTERS) - 1)
@@ -39,6 +40,7 @@ static char *ngx_http_k8flex_lines_slot(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 
 static ngx_int_t ngx_http_k8flex_init_process(ngx_cycle_t *cycle);
+static void ngx_http_k8flex_exit_process(ngx_cycle_t *cycle);
 
 
 static ngx_path_init_t  ngx_http_k8flex_spool_path = {
@@ -140,7 +142,7 @@ ngx_module_t  ngx_http_k8flex_module = {
     ngx_http_k8flex_init_process,          /* init process */
     NULL,                                  /* init thread */
     NULL,                                  /* exit thread */
-    NULL,                                  /* exit process */
+    ngx_http_k8flex_exit_process,          /* exit process */
     NULL,                                  /* exit master */
     NGX_MODULE_V1_PADDING
 };
@@ -529,4 +531,13 @@ ngx_http_k8flex_init_process(ngx_cycle_t *cycle)
     (void) ngx_http_k8flex_spool_init(cycle, kmcf->spool);
 
     return NGX_OK;
+}
+
+
+static void
+ngx_http_k8flex_exit_process(ngx_cycle_t *cycle)
+{
+    /* the extractor compiles its patterns on first use */
+
+    k8f_extract_cleanup();
 }

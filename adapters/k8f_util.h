@@ -31,7 +31,10 @@ json_t *k8f_scalar_string(json_t *v);
 /* case-insensitive key test: the payload has any of the keys (NULL-ended) */
 int k8f_has_any(json_t *obj, const char *const *keys);
 
-/* the normalized alert (k8f_adapter.h), every key present and null */
+/*
+ * the normalized alert (k8f_adapter.h), every key present: "status" is
+ * "firing", "labels" and "annotations" are {}, the others null
+ */
 json_t *k8f_alert_new(const char *source);
 
 /*
@@ -92,15 +95,6 @@ json_t *k8f_fail(char *err, size_t size, const char *fmt, ...);
 /* snprintf into reason and return 0: for score() declines */
 int k8f_decline(char *reason, size_t size, const char *fmt, ...);
 
-
-/*
- * Additions for the adapters' shared internals.
- *
- * k8f_alert_fingerprint() sets the fingerprint from the alert's current
- * source, alertname and labels when it is still null: for adapters that
- * add labels afterwards which must not change the identity of the alert.
- */
-void k8f_alert_fingerprint(json_t *alert);
 
 /*
  * The normalized Kubernetes field ("namespace", "pod", ...) a label or
