@@ -32,7 +32,8 @@ $(NGX_TREE)/Makefile: config $(NGINX_SRC)/conf_flags
 
 $(MODULE): $(NGX_TREE)/Makefile $(SOURCES)
 	$(MAKE) -C $(NGX_TREE) -f objs/Makefile modules
-	cp $(NGX_TREE)/objs/ngx_http_k8flex_module.so $@
+	cp $(NGX_TREE)/objs/ngx_http_k8flex_module.so $@.tmp
+	mv $@.tmp $@
 
 $(BUILD)/adapters_test: $(ADAPTERS) t/unit/adapters_test.c adapters/*.h
 	@mkdir -p $(BUILD)

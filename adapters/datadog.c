@@ -707,7 +707,7 @@ k8f_datadog_normalize(json_t *payload, char *err, size_t size)
     k8f_datadog_title_t   t, at;
 
     if (!json_is_object(payload)) {
-        return k8f_fail(err, size, "Datadog payload is not a JSON object");
+        return k8f_fail(err, size, "not a JSON object");
     }
 
     alert = k8f_alert_new(k8f_datadog_adapter.title);

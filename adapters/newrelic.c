@@ -528,7 +528,7 @@ k8f_newrelic_normalize(json_t *payload, char *err, size_t size)
     json_t  *alert, *alerts;
 
     if (!json_is_object(payload)) {
-        return k8f_fail(err, size, "New Relic payload is not a JSON object");
+        return k8f_fail(err, size, "not a JSON object");
     }
 
     alert = k8f_alert_new(k8f_newrelic_adapter.title);

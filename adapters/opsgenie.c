@@ -162,8 +162,7 @@ k8f_opsgenie_normalize(json_t *payload, char *err, size_t size)
 
     if (og == NULL || action == NULL) {
         return k8f_fail(err, size,
-                        "Opsgenie payload has no \"action\" with an"
-                        " \"alert\" object");
+                        "no \"action\" with an \"alert\" object");
     }
 
     alert = k8f_alert_new(k8f_opsgenie_adapter.title);

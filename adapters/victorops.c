@@ -517,7 +517,7 @@ k8f_victorops_normalize(json_t *payload, char *err, size_t size)
     const char *const  *t;
 
     if (!json_is_object(payload)) {
-        return k8f_fail(err, size, "VictorOps payload is not a JSON object");
+        return k8f_fail(err, size, "not a JSON object");
     }
 
     alert = k8f_alert_new(k8f_victorops_adapter.title);

@@ -222,6 +222,7 @@ ngx_http_k8flex_webhook_process(ngx_http_request_t *r)
     }
 
     ctx->adapter = k8f_adapters[index];
+    err[0] = '\0';
 
     alerts = ngx_http_k8flex_json_pool(r->pool,
                                        k8f_normalize(index, payload, err,

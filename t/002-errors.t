@@ -202,7 +202,7 @@ POST /webhook?source=opsgenie
 {"receiver": "x", "status": "firing", "alerts": []}
 --- error_code: 422
 --- response_body
-{"status":"rejected","error":"Opsgenie payload cannot be read: Opsgenie payload has no \"action\" with an \"alert\" object","source":"Opsgenie"}
+{"status":"rejected","error":"Opsgenie payload cannot be read: no \"action\" with an \"alert\" object","source":"Opsgenie"}
 
 
 
