@@ -40,7 +40,14 @@ $(BUILD)/adapters_test: $(ADAPTERS) t/unit/adapters_test.c adapters/*.h
 	$(CC) $(UNIT_CFLAGS) $(ADAPTERS) t/unit/adapters_test.c \
 	    -o $@ $(UNIT_LIBS)
 
-unit: $(BUILD)/adapters_test
+# the analysis engine's pure-C parts, alone
+$(BUILD)/evidence_test: src/k8f_ollama.c src/k8f_evidence.c src/k8f_ollama.h \
+                        src/k8f_evidence.h t/unit/evidence_test.c
+	@mkdir -p $(BUILD)
+	$(CC) $(UNIT_CFLAGS) -Isrc src/k8f_ollama.c src/k8f_evidence.c \
+	    t/unit/evidence_test.c -o $@ -ljansson
+
+unit: $(BUILD)/adapters_test $(BUILD)/evidence_test
 
 test: all unit
 	t/run
