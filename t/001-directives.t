@@ -27,6 +27,7 @@ sub nginx_t {
 
     mkdir "$prefix/logs";
     mkdir "$prefix/conf";
+    mkdir "$prefix/tmp";
 
     open my $fh, '>', "$prefix/conf/nginx.conf" or die $!;
     print $fh join('', map { "load_module $_;\n" } @modules), $conf;
