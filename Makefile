@@ -47,7 +47,13 @@ $(BUILD)/evidence_test: src/k8f_ollama.c src/k8f_evidence.c src/k8f_ollama.h \
 	$(CC) $(UNIT_CFLAGS) -Isrc src/k8f_ollama.c src/k8f_evidence.c \
 	    t/unit/evidence_test.c -o $@ -ljansson
 
-unit: $(BUILD)/adapters_test $(BUILD)/evidence_test
+$(BUILD)/engine_test: src/k8f_category.c src/k8f_redact.c src/k8f_category.h \
+                      src/k8f_redact.h t/unit/engine_test.c
+	@mkdir -p $(BUILD)
+	$(CC) $(UNIT_CFLAGS) -Isrc src/k8f_category.c src/k8f_redact.c \
+	    t/unit/engine_test.c -o $@ -ljansson -lpcre2-8
+
+unit: $(BUILD)/adapters_test $(BUILD)/evidence_test $(BUILD)/engine_test
 
 test: all unit
 	t/run

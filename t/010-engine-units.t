@@ -1,15 +1,16 @@
 # vi:filetype=perl
 #
-# The analysis engine's pure-C parts alone, without nginx: the Ollama
-# protocol (request bodies, num_ctx, the NDJSON stream parser, error
-# classes) and the evidence sections built from Kubernetes API objects
-# (build/evidence_test, from t/unit/evidence_test.c).  Each program
+# The analysis engine's pure-C parts alone, without nginx: categories
+# and redaction (build/engine_test), the Ollama protocol (request bodies,
+# num_ctx, the NDJSON stream parser, error classes) and the evidence
+# sections built from Kubernetes API objects (build/evidence_test); the
+# sources are t/unit/engine_test.c and t/unit/evidence_test.c.  Each program
 # prints TAP; this file runs them in turn and renumbers their results.
 
 use strict;
 use warnings;
 
-my @programs = map { "build/$_" } qw(evidence_test);
+my @programs = map { "build/$_" } qw(engine_test evidence_test);
 my $n = 0;
 
 for my $bin (@programs) {
