@@ -12,7 +12,8 @@
 #include "ngx_http_k8flex_util.h"
 
 
-#define NGX_HTTP_K8FLEX_MSG_LEN  512
+#define NGX_HTTP_K8FLEX_MSG_LEN     512
+#define NGX_HTTP_K8FLEX_DUMP_GUESS  4096
 
 
 static void ngx_http_k8flex_json_cleanup(void *data);
@@ -48,26 +49,64 @@ ngx_http_k8flex_json_cleanup(void *data)
 
 
 ngx_int_t
+ngx_http_k8flex_json_dump(ngx_pool_t *pool, json_t *value, ngx_str_t *out)
+{
+    u_char  *p;
+    size_t   len, size;
+
+    /* one serialization when the guess is enough, two when it is not */
+
+    size = NGX_HTTP_K8FLEX_DUMP_GUESS;
+
+    for ( ;; ) {
+        p = ngx_pnalloc(pool, size + 1);
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        len = json_dumpb(value, (char *) p, size, JSON_COMPACT);
+
+        if (len == 0) {
+            return NGX_ERROR;
+        }
+
+        if (len <= size) {
+            break;
+        }
+
+        size = len;
+    }
+
+    p[len++] = '\n';
+
+    out->data = p;
+    out->len = len;
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
 ngx_http_k8flex_send_json(ngx_http_request_t *r, ngx_uint_t status,
     json_t *body)
 {
-    size_t        len;
     ngx_int_t     rc;
+    ngx_str_t     text;
     ngx_buf_t    *b;
     ngx_chain_t   out;
 
-    len = json_dumpb(body, NULL, 0, JSON_COMPACT);
-    if (len == 0) {
+    if (ngx_http_k8flex_json_dump(r->pool, body, &text) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    b = ngx_create_temp_buf(r->pool, len + 1);
+    b = ngx_calloc_buf(r->pool);
     if (b == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    b->last += json_dumpb(body, (char *) b->pos, len, JSON_COMPACT);
-    *b->last++ = '\n';
+    b->pos = text.data;
+    b->last = text.data + text.len;
+    b->memory = 1;
     b->last_buf = (r == r->main) ? 1 : 0;
     b->last_in_chain = 1;
 

@@ -16,6 +16,10 @@
 /* the value is released with the pool; returns the value, NULL on error */
 json_t *ngx_http_k8flex_json_pool(ngx_pool_t *pool, json_t *value);
 
+/* compact JSON and a newline, in the pool */
+ngx_int_t ngx_http_k8flex_json_dump(ngx_pool_t *pool, json_t *value,
+    ngx_str_t *out);
+
 /* sends status + compact JSON body; returns what a handler returns */
 ngx_int_t ngx_http_k8flex_send_json(ngx_http_request_t *r, ngx_uint_t status,
     json_t *body);

@@ -519,8 +519,6 @@ ngx_http_k8flex_webhook_job(ngx_http_request_t *r,
     ngx_http_k8flex_webhook_ctx_t *ctx, ngx_http_k8flex_spool_batch_t *batch,
     json_t *alert, json_t *entry)
 {
-    u_char                      *p;
-    size_t                       len;
     json_t                      *job;
     ngx_tm_t                     tm;
     ngx_str_t                    id, data;
@@ -570,16 +568,9 @@ ngx_http_k8flex_webhook_job(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    len = json_dumpb(job, NULL, 0, JSON_COMPACT);
-
-    p = ngx_pnalloc(r->pool, len + 1);
-    if (p == NULL) {
+    if (ngx_http_k8flex_json_dump(r->pool, job, &data) != NGX_OK) {
         return NGX_ERROR;
     }
-
-    data.data = p;
-    data.len = json_dumpb(job, (char *) p, len, JSON_COMPACT);
-    p[data.len++] = '\n';
 
     if (json_object_set_new(entry, "id", json_stringn((char *) id.data,
                                                       id.len))
