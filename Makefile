@@ -19,7 +19,7 @@ ADAPTERS     = $(wildcard adapters/*.c)
 
 all: $(MODULE)
 
-$(NGX_TREE)/Makefile: config $(NGINX_SRC)/conf_flags
+$(NGX_TREE)/objs/Makefile: config $(NGINX_SRC)/conf_flags
 	@test -f $(NGINX_SRC)/conf_flags || { \
 	    echo "no $(NGINX_SRC)/conf_flags: install nginx-dev" >&2; exit 1; }
 	rm -rf $(NGX_TREE)
@@ -30,7 +30,7 @@ $(NGX_TREE)/Makefile: config $(NGINX_SRC)/conf_flags
 	        --add-dynamic-module=$(CURDIR) > configure.log 2>&1 \
 	    || { tail -20 configure.log; exit 1; }'
 
-$(MODULE): $(NGX_TREE)/Makefile $(SOURCES)
+$(MODULE): $(NGX_TREE)/objs/Makefile $(SOURCES)
 	$(MAKE) -C $(NGX_TREE) -f objs/Makefile modules
 	cp $(NGX_TREE)/objs/ngx_http_k8flex_module.so $@.tmp
 	mv $@.tmp $@
