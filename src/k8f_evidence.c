@@ -75,6 +75,10 @@ static int k8f_ev_condition_bad(const char *type, const char *status);
 static void k8f_ev_meta(k8f_buf_t *b, const char *title, json_t *obj);
 static void k8f_ev_resources(k8f_buf_t *b, json_t *list);
 static void k8f_ev_selector(k8f_buf_t *b, json_t *selector);
+static int k8f_ev_object(json_t *obj, const char *kind,
+    void (*fn)(k8f_buf_t *b, json_t *obj), k8f_buf_t *out, size_t budget);
+static int k8f_ev_list(json_t *list, const char *kind, const char *none,
+    void (*fn)(k8f_buf_t *b, json_t *item), k8f_buf_t *out, size_t budget);
 static void k8f_ev_pod(k8f_buf_t *b, json_t *pod);
 static void k8f_ev_container(k8f_buf_t *b, json_t *c, json_t *statuses,
     const char *what);
@@ -342,18 +346,7 @@ k8f_buf_str(k8f_buf_t *b)
 int
 k8f_evidence_pod(json_t *pod, k8f_buf_t *out, size_t budget)
 {
-    int        rc;
-    k8f_buf_t  b;
-
-    k8f_buf_init(&b);
-
-    rc = k8f_ev_expect(pod, "Pod", &b);
-
-    if (rc == K8F_OK) {
-        k8f_ev_pod(&b, pod);
-    }
-
-    return k8f_ev_done(&b, out, budget, rc);
+    return k8f_ev_object(pod, "Pod", k8f_ev_pod, out, budget);
 }
 
 
@@ -473,75 +466,25 @@ k8f_evidence_service(json_t *service, json_t *endpoints, k8f_buf_t *out,
 int
 k8f_evidence_endpointslices(json_t *list, k8f_buf_t *out, size_t budget)
 {
-    int        rc;
-    size_t     i;
-    json_t    *items;
-    k8f_buf_t  b;
-
-    k8f_buf_init(&b);
-
-    rc = k8f_ev_expect(list, "EndpointSliceList", &b);
-
-    if (rc == K8F_OK) {
-        items = k8f_ev_get(list, "items");
-
-        if (json_array_size(items) == 0) {
-            k8f_buf_printf(&b, "no endpointslices\n");
-        }
-
-        for (i = 0; i < json_array_size(items); i++) {
-            k8f_ev_slice(&b, json_array_get(items, i));
-        }
-    }
-
-    return k8f_ev_done(&b, out, budget, rc);
+    return k8f_ev_list(list, "EndpointSliceList", "no endpointslices\n",
+                       k8f_ev_slice, out, budget);
 }
 
 
 int
 k8f_evidence_netpols(json_t *list, k8f_buf_t *out, size_t budget)
 {
-    int        rc;
-    size_t     i;
-    json_t    *items;
-    k8f_buf_t  b;
-
-    k8f_buf_init(&b);
-
-    rc = k8f_ev_expect(list, "NetworkPolicyList", &b);
-
-    if (rc == K8F_OK) {
-        items = k8f_ev_get(list, "items");
-
-        if (json_array_size(items) == 0) {
-            k8f_buf_printf(&b, "no network policies in the namespace: "
-                           "NetworkPolicy restricts no traffic here\n");
-        }
-
-        for (i = 0; i < json_array_size(items); i++) {
-            k8f_ev_netpol(&b, json_array_get(items, i));
-        }
-    }
-
-    return k8f_ev_done(&b, out, budget, rc);
+    return k8f_ev_list(list, "NetworkPolicyList",
+                       "no network policies in the namespace: "
+                       "NetworkPolicy restricts no traffic here\n",
+                       k8f_ev_netpol, out, budget);
 }
 
 
 int
 k8f_evidence_node(json_t *node, k8f_buf_t *out, size_t budget)
 {
-    int        rc;
-    k8f_buf_t  b;
-
-    k8f_buf_init(&b);
-
-    rc = k8f_ev_expect(node, "Node", &b);
-
-    if (rc == K8F_OK) {
-        k8f_ev_node(&b, node);
-    }
-
-    return k8f_ev_done(&b, out, budget, rc);
+    return k8f_ev_object(node, "Node", k8f_ev_node, out, budget);
 }
 
 
@@ -574,18 +517,7 @@ k8f_evidence_workload(json_t *obj, k8f_buf_t *out, size_t budget)
 int
 k8f_evidence_hpa(json_t *hpa, k8f_buf_t *out, size_t budget)
 {
-    int        rc;
-    k8f_buf_t  b;
-
-    k8f_buf_init(&b);
-
-    rc = k8f_ev_expect(hpa, "HorizontalPodAutoscaler", &b);
-
-    if (rc == K8F_OK) {
-        k8f_ev_hpa(&b, hpa);
-    }
-
-    return k8f_ev_done(&b, out, budget, rc);
+    return k8f_ev_object(hpa, "HorizontalPodAutoscaler", k8f_ev_hpa, out, budget);
 }
 
 
@@ -772,6 +704,58 @@ k8f_evidence_owner(json_t *obj, k8f_owner_t *owner)
  * K8F_OK when obj is an object of that kind (or of no kind, as list
  * items are); otherwise a line saying what came instead.
  */
+
+/* one object of a kind, formatted by fn */
+
+static int
+k8f_ev_object(json_t *obj, const char *kind,
+    void (*fn)(k8f_buf_t *b, json_t *obj), k8f_buf_t *out, size_t budget)
+{
+    int        rc;
+    k8f_buf_t  b;
+
+    k8f_buf_init(&b);
+
+    rc = k8f_ev_expect(obj, kind, &b);
+
+    if (rc == K8F_OK) {
+        fn(&b, obj);
+    }
+
+    return k8f_ev_done(&b, out, budget, rc);
+}
+
+
+/* a list of a kind, each item formatted by fn; none says it is empty */
+
+static int
+k8f_ev_list(json_t *list, const char *kind, const char *none,
+    void (*fn)(k8f_buf_t *b, json_t *item), k8f_buf_t *out, size_t budget)
+{
+    int        rc;
+    size_t     i;
+    json_t    *items;
+    k8f_buf_t  b;
+
+    k8f_buf_init(&b);
+
+    rc = k8f_ev_expect(list, kind, &b);
+
+    if (rc == K8F_OK) {
+        items = k8f_ev_get(list, "items");
+
+        if (json_array_size(items) == 0) {
+            k8f_buf_printf(&b, "%s", none);
+        }
+
+        for (i = 0; i < json_array_size(items); i++) {
+            fn(&b, json_array_get(items, i));
+        }
+    }
+
+    return k8f_ev_done(&b, out, budget, rc);
+}
+
 
 static int
 k8f_ev_expect(json_t *obj, const char *kind, k8f_buf_t *b)
