@@ -13,6 +13,9 @@
 
 #include "ngx_http_k8flex.h"
 #include "ngx_http_k8flex_spool.h"
+#include "ngx_http_k8flex_zone.h"
+#include "ngx_http_k8flex_engine.h"
+#include "k8f_prompt.h"
 #include "k8f_adapter.h"
 #include "k8f_util.h"
 
@@ -38,6 +41,14 @@ static char *ngx_http_k8flex_name_slot(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_k8flex_lines_slot(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static char *ngx_http_k8flex_kubernetes(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_k8flex_prompt(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_k8flex_num_ctx(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static ngx_int_t ngx_http_k8flex_in_cluster(ngx_conf_t *cf,
+    ngx_http_k8flex_main_conf_t *kmcf);
 
 static ngx_int_t ngx_http_k8flex_init_process(ngx_cycle_t *cycle);
 static void ngx_http_k8flex_exit_process(ngx_cycle_t *cycle);
@@ -46,6 +57,32 @@ static void ngx_http_k8flex_exit_process(ngx_cycle_t *cycle);
 static ngx_path_init_t  ngx_http_k8flex_spool_path = {
     ngx_string("k8flex_spool"), { 0, 0, 0 }
 };
+
+static ngx_path_init_t  ngx_http_k8flex_store_path = {
+    ngx_string("k8flex_store"), { 0, 0, 0 }
+};
+
+
+static ngx_conf_num_bounds_t  ngx_http_k8flex_concurrency_bounds = {
+    ngx_conf_check_num_bounds, 1, 1024
+};
+
+static ngx_conf_num_bounds_t  ngx_http_k8flex_retries_bounds = {
+    ngx_conf_check_num_bounds, 0, 10
+};
+
+
+static ngx_conf_enum_t  ngx_http_k8flex_ollama_apis[] = {
+    { ngx_string("generate"), NGX_HTTP_K8FLEX_API_GENERATE },
+    { ngx_string("chat"), NGX_HTTP_K8FLEX_API_CHAT },
+    { ngx_null_string, 0 }
+};
+
+
+#define NGX_HTTP_K8FLEX_SA  "/var/run/secrets/kubernetes.io/serviceaccount/"
+
+/* an operator's prompt template is read whole at nginx -t */
+#define NGX_HTTP_K8FLEX_PROMPT_MAX  (64 * 1024)
 
 
 static ngx_command_t  ngx_http_k8flex_commands[] = {
@@ -63,6 +100,13 @@ static ngx_command_t  ngx_http_k8flex_commands[] = {
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
       (void *) ngx_http_k8flex_health_handler },
+
+    { ngx_string("k8flex_analyses"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_k8flex_handler_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      (void *) ngx_http_k8flex_analyses_handler },
 
     { ngx_string("k8flex_adapters"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
@@ -111,6 +155,118 @@ static ngx_command_t  ngx_http_k8flex_commands[] = {
       ngx_conf_set_flag_slot,
       NGX_HTTP_MAIN_CONF_OFFSET,
       offsetof(ngx_http_k8flex_main_conf_t, spool_sync),
+      NULL },
+
+    { ngx_string("k8flex_prompt"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_k8flex_prompt,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("k8flex_num_ctx"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_k8flex_num_ctx,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_k8flex_loc_conf_t, num_ctx),
+      NULL },
+
+    { ngx_string("k8flex_ollama_api"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_enum_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_k8flex_loc_conf_t, ollama_api),
+      &ngx_http_k8flex_ollama_apis },
+
+    { ngx_string("k8flex_engine"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_k8flex_main_conf_t, engine),
+      NULL },
+
+    { ngx_string("k8flex_store"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_path_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_k8flex_main_conf_t, store),
+      NULL },
+
+    { ngx_string("k8flex_zone"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_size_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_k8flex_main_conf_t, zone_size),
+      NULL },
+
+    { ngx_string("k8flex_llm_concurrency"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_k8flex_main_conf_t, llm_concurrency),
+      &ngx_http_k8flex_concurrency_bounds },
+
+    { ngx_string("k8flex_llm_retries"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_k8flex_main_conf_t, llm_retries),
+      &ngx_http_k8flex_retries_bounds },
+
+    { ngx_string("k8flex_llm_first_byte_timeout"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_k8flex_main_conf_t, llm_first_byte_timeout),
+      NULL },
+
+    { ngx_string("k8flex_llm_stall_timeout"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_k8flex_main_conf_t, llm_stall_timeout),
+      NULL },
+
+    { ngx_string("k8flex_llm_timeout"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_k8flex_main_conf_t, llm_timeout),
+      NULL },
+
+    { ngx_string("k8flex_kubernetes"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_k8flex_kubernetes,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_k8flex_main_conf_t, kubernetes),
+      NULL },
+
+    { ngx_string("k8flex_kubernetes_token_file"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_k8flex_main_conf_t, kubernetes_token_file),
+      NULL },
+
+    { ngx_string("k8flex_kubernetes_ca_file"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_k8flex_main_conf_t, kubernetes_ca_file),
+      NULL },
+
+    { ngx_string("k8flex_kubernetes_timeout"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_k8flex_main_conf_t, kubernetes_timeout),
+      NULL },
+
+    { ngx_string("k8flex_cache_ttl"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_k8flex_main_conf_t, cache_ttl),
       NULL },
 
       ngx_null_command
@@ -164,9 +320,30 @@ ngx_http_k8flex_create_main_conf(ngx_conf_t *cf)
      *     kmcf->spool = NULL;
      *     kmcf->webhooks = 0;
      *     kmcf->thread_pool = NULL;
+     *     kmcf->store = NULL;
+     *     kmcf->zone = NULL;
+     *     kmcf->kubernetes = { 0, NULL };
+     *     kmcf->kubernetes_token_file = { 0, NULL };
+     *     kmcf->kubernetes_ca_file = { 0, NULL };
+     *     kmcf->in_cluster = 0;
      */
 
+    if (ngx_array_init(&kmcf->profiles, cf->pool, 4, sizeof(void *))
+        != NGX_OK)
+    {
+        return NULL;
+    }
+
     kmcf->spool_sync = NGX_CONF_UNSET;
+    kmcf->engine = NGX_CONF_UNSET;
+    kmcf->zone_size = NGX_CONF_UNSET_SIZE;
+    kmcf->llm_concurrency = NGX_CONF_UNSET_UINT;
+    kmcf->llm_retries = NGX_CONF_UNSET_UINT;
+    kmcf->llm_first_byte_timeout = NGX_CONF_UNSET_MSEC;
+    kmcf->llm_stall_timeout = NGX_CONF_UNSET_MSEC;
+    kmcf->llm_timeout = NGX_CONF_UNSET_MSEC;
+    kmcf->kubernetes_timeout = NGX_CONF_UNSET_MSEC;
+    kmcf->cache_ttl = NGX_CONF_UNSET_MSEC;
 
     return kmcf;
 }
@@ -178,6 +355,30 @@ ngx_http_k8flex_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_http_k8flex_main_conf_t *kmcf = conf;
 
     ngx_conf_init_value(kmcf->spool_sync, 1);
+    ngx_conf_init_value(kmcf->engine, 1);
+    ngx_conf_init_size_value(kmcf->zone_size, 10 * 1024 * 1024);
+    ngx_conf_init_uint_value(kmcf->llm_concurrency, 1);
+    ngx_conf_init_uint_value(kmcf->llm_retries, 2);
+    ngx_conf_init_msec_value(kmcf->llm_first_byte_timeout, 600000);
+    ngx_conf_init_msec_value(kmcf->llm_stall_timeout, 60000);
+    ngx_conf_init_msec_value(kmcf->llm_timeout, 1800000);
+    ngx_conf_init_msec_value(kmcf->kubernetes_timeout, 10000);
+    ngx_conf_init_msec_value(kmcf->cache_ttl, 5000);
+
+    if (kmcf->webhooks == 0 && kmcf->readers == 0) {
+        return NGX_CONF_OK;
+    }
+
+    if (ngx_conf_merge_path_value(cf, &kmcf->store, NULL,
+                                  &ngx_http_k8flex_store_path)
+        != NGX_CONF_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_http_k8flex_zone_add(cf, kmcf) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
 
     if (kmcf->webhooks == 0) {
         return NGX_CONF_OK;
@@ -188,6 +389,12 @@ ngx_http_k8flex_init_main_conf(ngx_conf_t *cf, void *conf)
         != NGX_CONF_OK)
     {
         return NGX_CONF_ERROR;
+    }
+
+    if (kmcf->kubernetes.data == NULL || kmcf->in_cluster) {
+        if (ngx_http_k8flex_in_cluster(cf, kmcf) != NGX_OK) {
+            return NGX_CONF_ERROR;
+        }
     }
 
 #if (NGX_THREADS)
@@ -217,11 +424,16 @@ ngx_http_k8flex_create_loc_conf(ngx_conf_t *cf)
      *
      *     klcf->ollama = { 0, NULL };
      *     klcf->model = { 0, NULL };
+     *     klcf->name = { 0, NULL };
+     *     klcf->prompt = { 0, NULL };
+     *     klcf->prompt_file = { 0, NULL };
      */
 
     klcf->adapters = NGX_CONF_UNSET_UINT;
     klcf->auth_token = NGX_CONF_UNSET_PTR;
     klcf->log_tail_lines = NGX_CONF_UNSET_UINT;
+    klcf->num_ctx = NGX_CONF_UNSET;
+    klcf->ollama_api = NGX_CONF_UNSET_UINT;
 
     return klcf;
 }
@@ -241,6 +453,11 @@ ngx_http_k8flex_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_str_value(conf->model, prev->model, "llama2");
     ngx_conf_merge_uint_value(conf->log_tail_lines, prev->log_tail_lines,
                               100);
+    ngx_conf_merge_str_value(conf->prompt, prev->prompt, "");
+    ngx_conf_merge_str_value(conf->prompt_file, prev->prompt_file, "");
+    ngx_conf_merge_value(conf->num_ctx, prev->num_ctx, 0);
+    ngx_conf_merge_uint_value(conf->ollama_api, prev->ollama_api,
+                              NGX_HTTP_K8FLEX_API_GENERATE);
 
     return NGX_CONF_OK;
 }
@@ -249,7 +466,10 @@ ngx_http_k8flex_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 static char *
 ngx_http_k8flex_handler_slot(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
+    ngx_http_k8flex_loc_conf_t *klcf = conf;
+
     ngx_http_core_loc_conf_t     *clcf;
+    ngx_http_k8flex_loc_conf_t  **profile;
     ngx_http_k8flex_main_conf_t  *kmcf;
 
     clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
@@ -259,10 +479,25 @@ ngx_http_k8flex_handler_slot(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     clcf->handler = (ngx_http_handler_pt) cmd->post;
+    kmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_k8flex_module);
+
+    if (clcf->handler == ngx_http_k8flex_analyses_handler) {
+        kmcf->readers++;
+    }
 
     if (clcf->handler == ngx_http_k8flex_webhook_handler) {
-        kmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_k8flex_module);
         kmcf->webhooks++;
+
+        /* the engine finds a job's settings by its location's name */
+
+        klcf->name = clcf->name;
+
+        profile = ngx_array_push(&kmcf->profiles);
+        if (profile == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        *profile = klcf;
     }
 
     return NGX_CONF_OK;
@@ -508,6 +743,208 @@ ngx_http_k8flex_lines_slot(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     *field = n;
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_k8flex_kubernetes(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_k8flex_main_conf_t *kmcf = conf;
+
+    ngx_str_t  *value;
+
+    if (kmcf->kubernetes.data) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "in-cluster") == 0) {
+        kmcf->in_cluster = 1;
+        ngx_str_set(&kmcf->kubernetes, "");
+        return NGX_CONF_OK;
+    }
+
+    return ngx_http_k8flex_url_slot(cf, cmd, conf);
+}
+
+
+/*
+ * In a pod, the API server is KUBERNETES_SERVICE_HOST:PORT, known when
+ * nginx reads its configuration (workers lose the environment).  Outside
+ * one, the URL stays empty and every call of the engine says so in the
+ * evidence: nginx -t of a pod's configuration must pass on a laptop.
+ */
+
+static ngx_int_t
+ngx_http_k8flex_in_cluster(ngx_conf_t *cf, ngx_http_k8flex_main_conf_t *kmcf)
+{
+    char    *host, *port;
+    u_char  *p;
+    size_t   len;
+
+    kmcf->in_cluster = 1;
+    ngx_str_set(&kmcf->kubernetes, "");
+
+    if (kmcf->kubernetes_token_file.data == NULL) {
+        ngx_str_set(&kmcf->kubernetes_token_file, NGX_HTTP_K8FLEX_SA "token");
+    }
+
+    if (kmcf->kubernetes_ca_file.data == NULL) {
+        ngx_str_set(&kmcf->kubernetes_ca_file, NGX_HTTP_K8FLEX_SA "ca.crt");
+    }
+
+    host = getenv("KUBERNETES_SERVICE_HOST");
+    port = getenv("KUBERNETES_SERVICE_PORT");
+
+    if (host == NULL || *host == '\0') {
+        return NGX_OK;
+    }
+
+    if (port == NULL || *port == '\0') {
+        port = "443";
+    }
+
+    len = sizeof("https://[]:") - 1 + ngx_strlen(host) + ngx_strlen(port);
+
+    p = ngx_pnalloc(cf->pool, len + 1);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    kmcf->kubernetes.data = p;
+    kmcf->kubernetes.len = ngx_sprintf(p, strchr(host, ':') ? "https://[%s]:%s"
+                                                             : "https://%s:%s",
+                                       host, port)
+                           - p;
+    *(p + kmcf->kubernetes.len) = '\0';
+
+    return NGX_OK;
+}
+
+
+static char *
+ngx_http_k8flex_prompt(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_k8flex_loc_conf_t *klcf = conf;
+
+    ssize_t           n;
+    u_char           *text;
+    ngx_fd_t          fd;
+    ngx_str_t        *value, path;
+    ngx_file_t        file;
+    const char       *err;
+    ngx_file_info_t   fi;
+
+    if (klcf->prompt.data) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+    path = value[1];
+
+    if (ngx_conf_full_name(cf->cycle, &path, 1) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    fd = ngx_open_file(path.data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
+    if (fd == NGX_INVALID_FILE) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           "cannot open the prompt template \"%V\" "
+                           "of \"%V\"", &path, &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_memzero(&file, sizeof(ngx_file_t));
+    file.fd = fd;
+    file.name = path;
+    file.log = cf->log;
+
+    text = NULL;
+    n = NGX_ERROR;
+
+    if (ngx_fd_info(fd, &fi) == NGX_FILE_ERROR) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           ngx_fd_info_n " \"%V\" failed", &path);
+        goto done;
+    }
+
+    if (ngx_file_size(&fi) > NGX_HTTP_K8FLEX_PROMPT_MAX) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "the prompt template \"%V\" is larger than "
+                           "%d bytes", &path, NGX_HTTP_K8FLEX_PROMPT_MAX);
+        goto done;
+    }
+
+    text = ngx_pnalloc(cf->pool, (size_t) ngx_file_size(&fi) + 1);
+    if (text == NULL) {
+        goto done;
+    }
+
+    n = ngx_read_file(&file, text, (size_t) ngx_file_size(&fi), 0);
+    if (n == NGX_ERROR) {
+        goto done;
+    }
+
+    text[n] = '\0';
+
+    err = k8f_prompt_check((char *) text, n);
+    if (err) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "the prompt template \"%V\" %s; its placeholders "
+                           "are {ALERT}, {CATEGORY} and {EVIDENCE}",
+                           &path, err);
+        n = NGX_ERROR;
+        goto done;
+    }
+
+    klcf->prompt.data = text;
+    klcf->prompt.len = n;
+    klcf->prompt_file = path;
+
+done:
+
+    if (ngx_close_file(fd) == NGX_FILE_ERROR) {
+        ngx_conf_log_error(NGX_LOG_ALERT, cf, ngx_errno,
+                           ngx_close_file_n " \"%V\" failed", &path);
+    }
+
+    return n == NGX_ERROR ? NGX_CONF_ERROR : NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_k8flex_num_ctx(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_k8flex_loc_conf_t *klcf = conf;
+
+    ngx_int_t   n;
+    ngx_str_t  *value;
+
+    if (klcf->num_ctx != NGX_CONF_UNSET) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "auto") == 0) {
+        klcf->num_ctx = 0;
+        return NGX_CONF_OK;
+    }
+
+    n = ngx_atoi(value[1].data, value[1].len);
+
+    if (n < 512 || n > 1048576) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid value \"%V\" in \"%V\": expected \"auto\" "
+                           "or a context size from 512 to 1048576 tokens",
+                           &value[1], &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    klcf->num_ctx = n;
 
     return NGX_CONF_OK;
 }
