@@ -41,11 +41,19 @@ $(BUILD)/adapters_test: $(ADAPTERS) t/unit/adapters_test.c adapters/*.h
 	    -o $@ $(UNIT_LIBS)
 
 # the analysis engine's pure-C parts, alone
-$(BUILD)/evidence_test: src/k8f_ollama.c src/k8f_evidence.c src/k8f_ollama.h \
-                        src/k8f_evidence.h t/unit/evidence_test.c
+$(BUILD)/evidence_test: src/k8f_ollama.c src/k8f_evidence.c src/k8f_text.c \
+                        src/k8f_ollama.h src/k8f_evidence.h src/k8f_text.h \
+                        t/unit/evidence_test.c
 	@mkdir -p $(BUILD)
 	$(CC) $(UNIT_CFLAGS) -Isrc src/k8f_ollama.c src/k8f_evidence.c \
-	    t/unit/evidence_test.c -o $@ -ljansson
+	    src/k8f_text.c t/unit/evidence_test.c -o $@ -ljansson
+
+$(BUILD)/prompt_test: src/k8f_prompt.c src/k8f_evidence.c src/k8f_text.c \
+                      src/k8f_prompt.h src/k8f_evidence.h src/k8f_text.h \
+                      t/unit/prompt_test.c
+	@mkdir -p $(BUILD)
+	$(CC) $(UNIT_CFLAGS) -Isrc src/k8f_prompt.c src/k8f_evidence.c \
+	    src/k8f_text.c t/unit/prompt_test.c -o $@ -ljansson
 
 $(BUILD)/engine_test: src/k8f_category.c src/k8f_redact.c src/k8f_category.h \
                       src/k8f_redact.h t/unit/engine_test.c
@@ -53,7 +61,8 @@ $(BUILD)/engine_test: src/k8f_category.c src/k8f_redact.c src/k8f_category.h \
 	$(CC) $(UNIT_CFLAGS) -Isrc src/k8f_category.c src/k8f_redact.c \
 	    t/unit/engine_test.c -o $@ -ljansson -lpcre2-8
 
-unit: $(BUILD)/adapters_test $(BUILD)/evidence_test $(BUILD)/engine_test
+unit: $(BUILD)/adapters_test $(BUILD)/evidence_test $(BUILD)/engine_test \
+      $(BUILD)/prompt_test
 
 test: all unit
 	t/run

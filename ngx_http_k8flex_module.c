@@ -16,6 +16,8 @@
 #include "ngx_http_k8flex_zone.h"
 #include "ngx_http_k8flex_engine.h"
 #include "k8f_prompt.h"
+#include "k8f_category.h"
+#include "k8f_redact.h"
 #include "k8f_adapter.h"
 #include "k8f_util.h"
 
@@ -967,14 +969,18 @@ ngx_http_k8flex_init_process(ngx_cycle_t *cycle)
 
     (void) ngx_http_k8flex_spool_init(cycle, kmcf->spool);
 
-    return NGX_OK;
+    return ngx_http_k8flex_engine_init_process(cycle);
 }
 
 
 static void
 ngx_http_k8flex_exit_process(ngx_cycle_t *cycle)
 {
-    /* the extractor compiles its patterns on first use */
+    ngx_http_k8flex_engine_exit_process(cycle);
+
+    /* these compile their patterns on first use */
 
     k8f_extract_cleanup();
+    k8f_category_cleanup();
+    k8f_redact_cleanup();
 }

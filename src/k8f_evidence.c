@@ -10,6 +10,7 @@
 #include <stdarg.h>
 
 #include "k8f_evidence.h"
+#include "k8f_text.h"
 
 
 /* a string literal */
@@ -59,8 +60,6 @@ static int k8f_ev_expect(json_t *obj, const char *kind, k8f_buf_t *b);
 static int k8f_ev_done(k8f_buf_t *b, k8f_buf_t *out, size_t budget,
     int rc);
 static void k8f_ev_put(k8f_buf_t *out, k8f_buf_t *b, size_t budget);
-static size_t k8f_ev_utf8_cut(const char *p, size_t n);
-static size_t k8f_ev_utf8(const unsigned char *p, size_t n);
 static json_t *k8f_ev_get(json_t *obj, const char *path);
 static const char *k8f_ev_str(json_t *obj, const char *path);
 static const char *k8f_ev_text(json_t *obj, const char *path);
@@ -320,7 +319,7 @@ k8f_buf_text(k8f_buf_t *b, const char *p, size_t n)
             continue;
         }
 
-        k = k8f_ev_utf8(s, end - s);
+        k = k8f_text_utf8(s, end - s);
 
         if (k == 0) {
             k8f_ev_add(b, "\xef\xbf\xbd");
@@ -843,7 +842,7 @@ k8f_ev_put(k8f_buf_t *out, k8f_buf_t *b, size_t budget)
         k8f_buf_add(out, b->data, keep);
 
     } else {
-        keep = k8f_ev_utf8_cut(b->data, budget - m - 1);
+        keep = k8f_text_utf8_cut(b->data, budget - m - 1);
         k8f_buf_add(out, b->data, keep);
         k8f_ev_add(out, "\n");
     }
@@ -852,65 +851,6 @@ k8f_ev_put(k8f_buf_t *out, k8f_buf_t *b, size_t budget)
                  b->len - keep);
 
     k8f_buf_add(out, trailer, m);
-}
-
-
-/* at most n bytes of NUL-terminated UTF-8, not splitting a character */
-
-static size_t
-k8f_ev_utf8_cut(const char *p, size_t n)
-{
-    while (n > 0 && ((unsigned char) p[n] & 0xc0) == 0x80) {
-        n--;
-    }
-
-    return n;
-}
-
-
-/* the length of the UTF-8 character at p, 0 when it is not one */
-
-static size_t
-k8f_ev_utf8(const unsigned char *p, size_t n)
-{
-    size_t          len, i;
-    unsigned char   lo, hi;
-
-    if (p[0] < 0x80) {
-        return 1;
-    }
-
-    lo = 0x80;
-    hi = 0xbf;
-
-    if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-        len = 2;
-
-    } else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-        len = 3;
-        lo = (p[0] == 0xe0) ? 0xa0 : 0x80;
-        hi = (p[0] == 0xed) ? 0x9f : 0xbf;
-
-    } else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-        len = 4;
-        lo = (p[0] == 0xf0) ? 0x90 : 0x80;
-        hi = (p[0] == 0xf4) ? 0x8f : 0xbf;
-
-    } else {
-        return 0;
-    }
-
-    if (n < len || p[1] < lo || p[1] > hi) {
-        return 0;
-    }
-
-    for (i = 2; i < len; i++) {
-        if ((p[i] & 0xc0) != 0x80) {
-            return 0;
-        }
-    }
-
-    return len;
 }
 
 
@@ -1010,7 +950,7 @@ k8f_ev_valuen(k8f_buf_t *b, const char *s, size_t len)
     n = len;
 
     if (n > K8F_EVIDENCE_VALUE_MAX) {
-        n = k8f_ev_utf8_cut(s, K8F_EVIDENCE_VALUE_MAX);
+        n = k8f_text_utf8_cut(s, K8F_EVIDENCE_VALUE_MAX);
     }
 
     while (n > 0) {

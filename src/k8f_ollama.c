@@ -8,10 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <stdarg.h>
 
 #include "k8f_ollama.h"
+#include "k8f_text.h"
 
 
 /* bytes of a malformed line quoted in the error */
@@ -36,10 +36,6 @@ static void k8f_ollama_copy(char *dst, size_t size, const char *src,
     size_t n);
 static int k8f_ollama_message(const char *body, size_t len, char *msg,
     size_t size);
-static const char *k8f_ollama_find(const char *p, size_t n,
-    const char *what);
-static size_t k8f_ollama_utf8(const unsigned char *p, size_t n);
-static size_t k8f_ollama_utf8_cut(const char *p, size_t n);
 
 
 static const int  k8f_ollama_sizes[] = { 4096, 8192, 16384, 32768 };
@@ -138,7 +134,7 @@ k8f_ollama_string(const char *s)
     d = fixed;
 
     while (p < end) {
-        n = k8f_ollama_utf8(p, end - p);
+        n = k8f_text_utf8(p, end - p);
 
         if (n == 0) {
             memcpy(d, "\xef\xbf\xbd", 3);
@@ -598,7 +594,7 @@ k8f_ollama_text(k8f_ollama_stream_t *s, const char *p, size_t n)
     }
 
     if (n > s->text_max - s->text_len) {
-        n = k8f_ollama_utf8_cut(p, s->text_max - s->text_len);
+        n = k8f_text_utf8_cut(p, s->text_max - s->text_len);
         s->truncated = 1;
         s->state = K8F_DONE;
     }
@@ -677,7 +673,7 @@ k8f_ollama_quote(char *buf, size_t size, const char *p, size_t n)
 
     while (n > 0 && room > 0) {
         c = (unsigned char) *p;
-        k = k8f_ollama_utf8((const unsigned char *) p, n);
+        k = k8f_text_utf8((const unsigned char *) p, n);
 
         if (k == 0 || c < 0x20 || c == 0x7f) {
             if (last - d < 4) {
@@ -736,7 +732,7 @@ k8f_ollama_copy(char *dst, size_t size, const char *src, size_t n)
 
     while (n > 0 && i + 1 < size) {
         c = (unsigned char) *src;
-        k = k8f_ollama_utf8((const unsigned char *) src, n);
+        k = k8f_text_utf8((const unsigned char *) src, n);
 
         if (k == 0 || c < 0x20 || c == 0x7f) {
             dst[i++] = (k == 0) ? '?' : ' ';
@@ -793,8 +789,8 @@ k8f_ollama_error(int status, const char *body, size_t len, char *msg,
         from_json = 1;
 
         /* on the whole text: msg may be too short for it */
-        not_found = (k8f_ollama_find(json_string_value(v),
-                                     json_string_length(v), "not found")
+        not_found = (k8f_text_find(json_string_value(v),
+                                   json_string_length(v), "not found")
                      != NULL);
 
     } else {
@@ -855,11 +851,11 @@ k8f_ollama_message(const char *body, size_t len, char *msg, size_t size)
     }
 
     if (*p == '<') {
-        title = k8f_ollama_find(p, end - p, "<title>");
+        title = k8f_text_find(p, end - p, "<title>");
 
         if (title != NULL) {
             p = title + 7;
-            end = k8f_ollama_find(p, end - p, "</title>");
+            end = k8f_text_find(p, end - p, "</title>");
 
             if (end == NULL) {
                 end = body + len;
@@ -876,92 +872,4 @@ k8f_ollama_message(const char *body, size_t len, char *msg, size_t size)
     k8f_ollama_copy(msg, size, p, len);
 
     return 0;
-}
-
-
-/* case-insensitive memmem */
-
-static const char *
-k8f_ollama_find(const char *p, size_t n, const char *what)
-{
-    size_t  len;
-
-    len = strlen(what);
-
-    while (n >= len) {
-        if (strncasecmp(p, what, len) == 0) {
-            return p;
-        }
-
-        p++;
-        n--;
-    }
-
-    return NULL;
-}
-
-
-/* the length of the UTF-8 character at p, 0 when it is not one */
-
-static size_t
-k8f_ollama_utf8(const unsigned char *p, size_t n)
-{
-    size_t          len, i;
-    unsigned char   lo, hi;
-
-    if (p[0] < 0x80) {
-        return 1;
-    }
-
-    lo = 0x80;
-    hi = 0xbf;
-
-    if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-        len = 2;
-
-    } else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-        len = 3;
-        lo = (p[0] == 0xe0) ? 0xa0 : 0x80;
-        hi = (p[0] == 0xed) ? 0x9f : 0xbf;
-
-    } else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-        len = 4;
-        lo = (p[0] == 0xf0) ? 0x90 : 0x80;
-        hi = (p[0] == 0xf4) ? 0x8f : 0xbf;
-
-    } else {
-        return 0;
-    }
-
-    if (n < len || p[1] < lo || p[1] > hi) {
-        return 0;
-    }
-
-    for (i = 2; i < len; i++) {
-        if ((p[i] & 0xc0) != 0x80) {
-            return 0;
-        }
-    }
-
-    return len;
-}
-
-
-/*
- * The longest prefix of at most n bytes that does not split a character;
- * p has more than n bytes.
- */
-
-static size_t
-k8f_ollama_utf8_cut(const char *p, size_t n)
-{
-    size_t  i;
-
-    i = n;
-
-    while (i > 0 && n - i < 3 && ((unsigned char) p[i] & 0xc0) == 0x80) {
-        i--;
-    }
-
-    return i;
 }

@@ -32,29 +32,39 @@ const char *k8f_prompt_check(const char *tpl, size_t len);
 /*
  * The alert as the prompt shows it: name, source, status, severity,
  * where (cluster, namespace, pod, container, service, node), when, and
- * the summary/description/message annotations, then the other labels.
- * One "key: value" a line.
+ * the summary/description/message/runbook_url annotations, then the
+ * other labels and annotations ("label job: kube-state-metrics"), keys
+ * sorted.  One "key: value" a line; nulls are left out.  Values are
+ * untrusted: control characters and line breaks become spaces, bad
+ * UTF-8 U+FFFD, and each is cut after K8F_EVIDENCE_VALUE_MAX bytes.
+ * An alert that is not an object is "(no alert details)".
+ * K8F_OK or K8F_ERROR (memory).
  */
 int k8f_prompt_alert(json_t *alert, k8f_buf_t *out);
 
 /*
- * The template with its placeholders replaced; tpl NULL means the
- * built-in one.  K8F_OK or K8F_ERROR (memory).
+ * The template with every placeholder replaced (a NULL text by "");
+ * tpl NULL means the built-in one.  The texts put in are not searched
+ * for placeholders again.  K8F_OK or K8F_ERROR (memory).
  */
 int k8f_prompt_render(const char *tpl, size_t len, const char *alert,
     const char *category, const char *evidence, k8f_buf_t *out);
 
 
 /*
- * The analysis written without the LLM, from the evidence alone: the
- * category, the pod's phase and, for each container that restarted or
- * is not running, its last terminated reason and exit code (with its
- * meaning: 137 = SIGKILL, OOMKilled = the memory limit), the most
- * telling events (Warnings first, newest first), the most telling log
- * lines (errors, panics, exceptions, "killed", "refused" ...; else the
- * last lines), and what could not be read.  Every input but alert and
- * category may be NULL.  The text says plainly that no LLM was
- * reached and why (reason).
+ * The analysis written without the LLM, from the evidence alone, in
+ * plain text: a first line that says no LLM was reached and why
+ * (reason), the category, the alert and its target, the pod's phase
+ * and, for each container that restarted or is not running and ready,
+ * its state, restarts, last terminated reason and exit code with their
+ * meaning (137 = SIGKILL, OOMKilled = the memory limit, shown with the
+ * heap settings), the most telling events (Warnings first, newest
+ * first, at most 5), the node's unhealthy conditions, the most telling
+ * log lines (errors, panics, exceptions, "killed", "refused" ...; else
+ * the last lines and the warnings before them), what could not be read
+ * (failures), and next steps with kubectl commands for the real names.
+ * Every input may be NULL.  The same input gives the same text.
+ * K8F_OK or K8F_ERROR (memory).
  */
 
 typedef struct {

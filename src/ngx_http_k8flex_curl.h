@@ -73,6 +73,7 @@ struct ngx_http_k8flex_curl_s {
     ngx_pool_t                    *pool;
     ngx_event_t                    timer;
     void                          *headers_list;
+    size_t                         response_size;
     unsigned                       running:1;
     unsigned                       truncated:1;
 };

@@ -13,6 +13,8 @@
 
 #include "ngx_http_k8flex.h"
 #include "ngx_http_k8flex_spool.h"
+#include "ngx_http_k8flex_zone.h"
+#include "ngx_http_k8flex_engine.h"
 #include "ngx_http_k8flex_util.h"
 #include "k8f_adapter.h"
 
@@ -597,7 +599,9 @@ ngx_http_k8flex_webhook_answer(ngx_http_request_t *r,
 {
     u_char                         *p;
     json_t                         *body;
+    ngx_uint_t                      i;
     ngx_http_core_loc_conf_t       *clcf;
+    ngx_http_k8flex_main_conf_t    *kmcf;
     ngx_http_k8flex_webhook_ctx_t  *ctx;
     u_char                          msg[NGX_MAX_ERROR_STR];
 
@@ -633,6 +637,19 @@ ngx_http_k8flex_webhook_answer(ngx_http_request_t *r,
 
         return ngx_http_k8flex_send_json(r, NGX_HTTP_SERVICE_UNAVAILABLE,
                                          body);
+    }
+
+    /* the queued jobs are on disk: the engine may take them */
+
+    if (ctx->queued) {
+        kmcf = ngx_http_get_module_main_conf(r, ngx_http_k8flex_module);
+
+        for (i = 0; i < ctx->queued; i++) {
+            ngx_http_k8flex_zone_state(kmcf->zone, NGX_HTTP_K8FLEX_NONE,
+                                       NGX_HTTP_K8FLEX_QUEUED);
+        }
+
+        ngx_http_k8flex_engine_wake();
     }
 
     /* the line users grep for: "grep PagerDuty" finds PagerDuty webhooks */

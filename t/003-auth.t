@@ -11,6 +11,10 @@ log_level('info');
 add_block_preprocessor(sub {
     my $block = shift;
 
+    # the receiver alone: the analysis engine would take the jobs away
+    $block->set_value('http_config',
+                      "k8flex_engine off;\n" . ($block->http_config // ''));
+
     if (!defined $block->no_error_log) {
         $block->set_value('no_error_log', "[alert]\n[crit]\n[emerg]");
     }

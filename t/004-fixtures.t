@@ -116,6 +116,10 @@ log_level('info');
 
 add_block_preprocessor(sub {
     my $block = shift;
+
+    # the receiver alone: the analysis engine would take the jobs away
+    $block->set_value('http_config',
+                      "k8flex_engine off;\n" . ($block->http_config // ''));
     my $name = $block->fixture or return;
 
     $block->set_value('config', 'location = /webhook { k8flex_webhook; }');

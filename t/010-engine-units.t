@@ -3,19 +3,23 @@
 # The analysis engine's pure-C parts alone, without nginx: categories
 # and redaction (build/engine_test), the Ollama protocol (request bodies,
 # num_ctx, the NDJSON stream parser, error classes) and the evidence
-# sections built from Kubernetes API objects (build/evidence_test); the
-# sources are t/unit/engine_test.c and t/unit/evidence_test.c.  Each program
-# prints TAP; this file runs them in turn and renumbers their results.
+# sections built from Kubernetes API objects (build/evidence_test), the
+# prompt template, the alert text and the evidence-only analysis
+# (build/prompt_test); the sources are t/unit/engine_test.c,
+# t/unit/evidence_test.c and t/unit/prompt_test.c.  Each program prints
+# TAP; this file runs them in turn and renumbers their results.  BUILD in
+# the environment names another build directory, as it does for make.
 
 use strict;
 use warnings;
 
-my @programs = map { "build/$_" } qw(engine_test evidence_test);
+my $build = $ENV{BUILD} || 'build';
+my @programs = map { "$build/$_" } qw(engine_test evidence_test prompt_test);
 my $n = 0;
 
 for my $bin (@programs) {
     if (!-x $bin) {
-        system('make', '-s', 'unit') == 0 or last;
+        system('make', '-s', "BUILD=$build", 'unit') == 0 or last;
     }
 
     my @lines = `$bin 2>&1`;
