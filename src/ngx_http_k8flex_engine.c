@@ -529,6 +529,21 @@ ngx_http_k8flex_engine_slot(ngx_event_t *ev)
 {
     ngx_http_k8flex_job_t *job = ev->data;
 
+    if (ngx_exiting || ngx_terminate || ngx_quit) {
+
+        /*
+         * no new LLM call from a worker that is going away: the job
+         * waits for the process to exit and goes back to the spool
+         */
+
+        if (job->has_slot) {
+            ngx_http_k8flex_zone_llm_release(job->kmcf->zone);
+            job->has_slot = 0;
+        }
+
+        return;
+    }
+
     if (!job->has_slot) {
         if (ngx_http_k8flex_zone_llm_acquire(job->kmcf->zone,
                                              job->kmcf->llm_concurrency)
