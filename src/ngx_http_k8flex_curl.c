@@ -25,6 +25,10 @@
 #include <ngx_event.h>
 #include <curl/curl.h>
 
+#if (NGX_OPENSSL)
+#include <openssl/err.h>
+#endif
+
 #include "ngx_http_k8flex.h"
 #include "ngx_http_k8flex_curl.h"
 
@@ -83,6 +87,7 @@ static void ngx_http_k8flex_curl_shutdown(void);
 static void ngx_http_k8flex_curl_unwatch(
     ngx_http_k8flex_curl_socket_t *sock, ngx_uint_t flags);
 static void ngx_http_k8flex_curl_progress(ngx_http_k8flex_curl_t *req);
+static void ngx_http_k8flex_curl_ssl_errors(void);
 
 
 /* per worker */
@@ -619,6 +624,8 @@ ngx_http_k8flex_curl_action(curl_socket_t s, int action)
 
     rc = curl_multi_socket_action(ctx->multi, s, action, &running);
 
+    ngx_http_k8flex_curl_ssl_errors();
+
     if (rc != CURLM_OK) {
         ngx_log_error(NGX_LOG_ALERT, ctx->log, 0,
                       "curl_multi_socket_action() failed: %s",
@@ -626,6 +633,22 @@ ngx_http_k8flex_curl_action(curl_socket_t s, int action)
     }
 
     ngx_http_k8flex_curl_collect();
+}
+
+
+/*
+ * libcurl and nginx share OpenSSL and its error queue: a handshake that
+ * libcurl failed (a certificate not signed by the CA file) leaves errors
+ * there, which nginx would find at its next TLS operation and log as
+ * "ignoring stale global SSL error".  libcurl reported them already.
+ */
+
+static void
+ngx_http_k8flex_curl_ssl_errors(void)
+{
+#if (NGX_OPENSSL)
+    ERR_clear_error();
+#endif
 }
 
 
@@ -736,6 +759,8 @@ ngx_http_k8flex_curl_release(ngx_http_k8flex_curl_t *req)
 
         curl_easy_cleanup(req->easy);
         req->easy = NULL;
+
+        ngx_http_k8flex_curl_ssl_errors();
     }
 
     if (req->headers_list) {
@@ -910,6 +935,7 @@ ngx_http_k8flex_curl_shutdown(void)
     if (ctx->multi) {
         curl_multi_cleanup(ctx->multi);
         ctx->multi = NULL;
+        ngx_http_k8flex_curl_ssl_errors();
     }
 
     while (!ngx_queue_empty(&ctx->sockets)) {

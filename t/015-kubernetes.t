@@ -1,0 +1,311 @@
+# vi:filetype=perl
+#
+# The Kubernetes client as it runs in a pod: the API server from
+# KUBERNETES_SERVICE_HOST/PORT read at start, TLS verified against the
+# service account's CA, the bearer token from its file, re-read when the
+# kubelet rotates it, and connections kept open between reads.
+#
+# The fake API server is an https server block of the same nginx, with a
+# CA and a certificate made by openssl for this run.  The token changes
+# while nginx runs, so this file starts nginx itself (Test::More only).
+
+use strict;
+use warnings;
+
+use Test::More;
+use File::Temp qw(tempdir);
+use File::Spec;
+use Cwd qw(cwd abs_path);
+use HTTP::Tiny;
+use JSON::PP;
+use Time::HiRes qw(sleep time);
+
+my $nginx = $ENV{TEST_NGINX_BINARY} || 'nginx';
+my @modules = split ' ', ($ENV{TEST_NGINX_LOAD_MODULES}
+                          || cwd() . '/build/ngx_http_k8flex_module.so');
+my $port = $ENV{TEST_NGINX_KUBE_PORT} || 19875;
+my ($kport, $oport) = ($port + 1, $port + 2);
+
+my $root = abs_path(File::Spec->catdir((File::Spec->splitpath(
+               File::Spec->rel2abs(__FILE__)))[1], '..'));
+my $fixtures = "$root/t/fixtures";
+
+plan skip_all => 'openssl is not installed'
+    unless `openssl version 2>/dev/null` =~ /SSL/;
+
+my $http = HTTP::Tiny->new(timeout => 10);
+my $json = JSON::PP->new;
+
+my $dir = tempdir(CLEANUP => 1);
+
+# a CA, and a certificate for 127.0.0.1 signed by it
+
+sub openssl {
+    my $cmd = shift;
+    system("openssl $cmd >/dev/null 2>&1") == 0 or die "openssl $cmd failed";
+}
+
+openssl("req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=k8flex-test-ca"
+        . " -keyout $dir/ca.key -out $dir/ca.crt");
+openssl("req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1"
+        . " -keyout $dir/api.key -out $dir/api.csr");
+
+open my $ext, '>', "$dir/ext.cnf" or die $!;
+print $ext "subjectAltName = IP:127.0.0.1\n";
+close $ext;
+
+openssl("x509 -req -in $dir/api.csr -CA $dir/ca.crt -CAkey $dir/ca.key"
+        . " -CAcreateserial -days 2 -extfile $dir/ext.cnf -out $dir/api.crt");
+
+# another CA, which did not sign the API's certificate
+
+openssl("req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=other-ca"
+        . " -keyout $dir/other.key -out $dir/other.crt");
+
+sub token {
+    open my $fh, '>', "$dir/token.tmp" or die $!;
+    print $fh "$_[0]\n";
+    close $fh;
+    rename "$dir/token.tmp", "$dir/token" or die $!;
+}
+
+my $alert = $json->encode({
+    version => '4', status => 'firing', receiver => 'k8flex',
+    groupLabels => {}, commonLabels => {}, commonAnnotations => {},
+    externalURL => 'http://alertmanager:9093', groupKey => '{}:{}',
+    alerts => [ {
+        status => 'firing',
+        labels => { alertname => 'KubePodCrashLooping', namespace => 'shop',
+                    pod => 'cart-7c9d8f6b5-q2x4m', severity => 'critical' },
+        annotations => { summary => 'Pod is crash looping.' },
+        startsAt => '2026-11-26T09:30:00Z', endsAt => '0001-01-01T00:00:00Z',
+        generatorURL => 'http://prometheus/graph', fingerprint => 'a1b2c3',
+    } ],
+});
+
+# starts nginx; %env is its environment, $http_conf goes into http{}
+
+sub start {
+    my ($http_conf, %env) = @_;
+    my $prefix = tempdir(CLEANUP => 1);
+
+    mkdir "$prefix/$_" for qw(logs conf);
+
+    open my $fh, '>', "$prefix/conf/nginx.conf" or die $!;
+    print $fh join('', map { "load_module $_;\n" } @modules), <<_EOC_;
+worker_processes 1;
+error_log logs/error.log info;
+pid logs/nginx.pid;
+events { worker_connections 256; }
+http {
+    access_log off;
+    k8flex_llm_retries 0;
+    k8flex_cache_ttl 1ms;
+    $http_conf
+
+    log_format api '\$http_authorization \$connection \$connection_requests';
+
+    server {
+        listen 127.0.0.1:$port;
+        location = /webhook {
+            k8flex_webhook;
+            k8flex_ollama http://127.0.0.1:$oport;
+        }
+        location /analyses { k8flex_analyses; }
+    }
+
+    server {
+        listen 127.0.0.1:$kport ssl;
+        ssl_certificate $dir/api.crt;
+        ssl_certificate_key $dir/api.key;
+        access_log logs/api.log api;
+        keepalive_requests 1000;
+        default_type application/json;
+
+        if (\$http_authorization != "Bearer \$k8f_token") {
+            return 401 '{"kind":"Status","apiVersion":"v1","status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}';
+        }
+
+        location ~ /log\$ {
+            default_type text/plain;
+            alias $fixtures/kubernetes/pod-log-current.txt;
+        }
+        location ~ /pods/ {
+            alias $fixtures/kubernetes/pod-crashloop-oomkilled.json;
+        }
+        location / {
+            return 404 '{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"NotFound","code":404}';
+        }
+    }
+
+    server {
+        listen 127.0.0.1:$oport;
+        location = /api/generate {
+            error_page 405 =200 \$uri;
+            default_type application/x-ndjson;
+            alias $fixtures/ollama/generate-stream.ndjson;
+        }
+    }
+}
+_EOC_
+    close $fh;
+
+    my $envs = join ' ', map { "$_=$env{$_}" } sort keys %env;
+    my $user = $> == 0 ? ' -g "user root;"' : '';
+
+    system("env $envs $nginx -p $prefix -c conf/nginx.conf$user") == 0
+        or die "nginx did not start";
+
+    for (1 .. 50) {
+        last if $http->get("http://127.0.0.1:$port/analyses")->{success};
+        sleep 0.1;
+    }
+
+    return $prefix;
+}
+
+sub stop {
+    system("$nginx -p $_[0] -c conf/nginx.conf -s stop 2>/dev/null");
+    sleep 0.3;
+}
+
+sub analyse {
+    my $r = $http->post("http://127.0.0.1:$port/webhook", {
+        headers => { 'Content-Type' => 'application/json' },
+        content => $alert });
+    die "webhook answered $r->{status}" unless $r->{status} == 202;
+
+    my $id = $json->decode($r->{content})->{alerts}[0]{id};
+    my $end = time + 15;
+
+    while (time < $end) {
+        $r = $http->get("http://127.0.0.1:$port/analyses/$id");
+        if ($r->{success}) {
+            my $rec = $json->decode($r->{content});
+            return $rec if $rec->{state} =~ /^(?:done|failed)$/;
+        }
+        sleep 0.1;
+    }
+
+    return undef;
+}
+
+sub section {
+    my ($rec, $name) = @_;
+    my ($s) = grep { $_->{name} =~ /^\Q$name\E/ }
+              @{ $rec->{evidence}{sections} };
+    return $s || {};
+}
+
+sub slurp {
+    open my $fh, '<', $_[0] or return '';
+    local $/;
+    return <$fh>;
+}
+
+# the token the fake API expects comes from a map on a file's content:
+# nginx cannot read a file per request, so each start names it
+
+sub expect {
+    my $t = shift;
+    return "map \$host \$k8f_token { default \"$t\"; }\n";
+}
+
+
+# 1. in a pod: KUBERNETES_SERVICE_HOST/PORT, the CA and the token
+
+{
+    token('token-one');
+
+    my $prefix = start(expect('token-one')
+                       . "k8flex_kubernetes in-cluster;\n"
+                       . "k8flex_kubernetes_token_file $dir/token;\n"
+                       . "k8flex_kubernetes_ca_file $dir/ca.crt;\n",
+                       KUBERNETES_SERVICE_HOST => '127.0.0.1',
+                       KUBERNETES_SERVICE_PORT => $kport);
+
+    my $rec = analyse();
+    is($rec->{state}, 'done', 'in-cluster: the analysis is done');
+    is(section($rec, 'pod')->{status}, 200,
+       'in-cluster: the pod was read over TLS with the token');
+    like(section($rec, 'pod')->{text}, qr/OOMKilled/,
+         'in-cluster: the pod section shows the OOM kill');
+
+    # the kubelet rotates the token: the fake now wants only the new one
+
+    my $api = slurp("$prefix/logs/api.log");
+    like($api, qr/^Bearer token-one /m, 'in-cluster: the token was sent');
+
+    my %conns;
+    $conns{(split ' ', $_)[1]}++ for split /\n/, $api;
+    my ($reused) = grep { $_ > 1 } values %conns;
+    ok($reused, 'in-cluster: a connection served several reads');
+
+    stop($prefix);
+}
+
+# 2. the token file changes while nginx runs: the next reads use it
+
+{
+    token('token-two');
+
+    my $prefix = start(expect('token-three')
+                       . "k8flex_kubernetes https://127.0.0.1:$kport;\n"
+                       . "k8flex_kubernetes_token_file $dir/token;\n"
+                       . "k8flex_kubernetes_ca_file $dir/ca.crt;\n");
+
+    my $rec = analyse();
+    is(section($rec, 'pod')->{status}, 401,
+       'rotation: the old token is refused');
+    like(section($rec, 'pod')->{error}, qr/401/,
+         'rotation: the refusal is a readable line');
+
+    sleep 1.1;
+    token('token-three');
+
+    $rec = analyse();
+    is(section($rec, 'pod')->{status}, 200,
+       'rotation: the new token is read and accepted');
+    my @reads = slurp("$prefix/logs/error.log")
+                =~ /k8flex: read the Kubernetes token from "\Q$dir\E\/token"/g;
+    is(scalar @reads, 2, 'rotation: the file was read twice, and logged');
+
+    stop($prefix);
+}
+
+# 3. a CA that did not sign the API's certificate: a readable TLS error
+
+{
+    token('token-one');
+
+    my $prefix = start(expect('token-one')
+                       . "k8flex_kubernetes https://127.0.0.1:$kport;\n"
+                       . "k8flex_kubernetes_token_file $dir/token;\n"
+                       . "k8flex_kubernetes_ca_file $dir/other.crt;\n");
+
+    my $rec = analyse();
+    is($rec->{state}, 'done', 'wrong CA: the analysis is still done');
+    is(section($rec, 'pod')->{status}, 0, 'wrong CA: no answer was read');
+    like(section($rec, 'pod')->{error}, qr/certificate|SSL/i,
+         'wrong CA: the error names the certificate');
+    unlike(slurp("$prefix/logs/error.log"), qr/\[(?:alert|crit|emerg)\]/,
+           'wrong CA: no alert or crit');
+
+    stop($prefix);
+}
+
+# 4. in-cluster outside a pod: every read says what to configure
+
+{
+    my $prefix = start(expect('none') . "k8flex_kubernetes in-cluster;\n");
+
+    my $rec = analyse();
+    is($rec->{state}, 'done', 'not in a pod: the analysis is still done');
+    like(section($rec, 'pod')->{error},
+         qr/KUBERNETES_SERVICE_HOST was not set.*k8flex_kubernetes/,
+         'not in a pod: the error says what to set');
+
+    stop($prefix);
+}
+
+done_testing();
