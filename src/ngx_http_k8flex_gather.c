@@ -548,6 +548,11 @@ ngx_http_k8flex_gather_section(ngx_http_k8flex_job_t *job,
     name = json_string_value(json_object_get(
                                  json_object_get(json, "metadata"), "name"));
 
+    if (name == NULL && call->kind == NGX_HTTP_K8FLEX_SECTION_POD) {
+        /* not read: the name the alert gave */
+        name = json_string_value(json_object_get(job->alert, "pod"));
+    }
+
     switch (call->kind) {
 
     case NGX_HTTP_K8FLEX_SECTION_POD:

@@ -152,8 +152,8 @@ ngx_http_k8flex_report_evidence(ngx_http_k8flex_job_t *job)
         for (i = 0; i < job->ncalls; i++) {
             call = &job->calls[i];
 
-            if (call->kind != kind) {
-                continue;
+            if (call->kind != kind || call->text.len == 0) {
+                continue;   /* endpoints read fine: shown with the service */
             }
 
             error = json_null();
