@@ -49,7 +49,9 @@ ngx_int_t ngx_http_k8flex_zone_add(ngx_conf_t *cf,
 
 /*
  * The LLM slots.  acquire() returns NGX_OK with a slot taken, or
- * NGX_BUSY when limit slots are taken; release() gives one back.
+ * NGX_BUSY when limit slots are taken; release() gives one back.  The
+ * slots outlive a reload: old workers finishing their analyses still
+ * hold theirs.  Without a zone acquire() always succeeds.
  */
 ngx_int_t ngx_http_k8flex_zone_llm_acquire(ngx_shm_zone_t *zone,
     ngx_uint_t limit);
@@ -58,9 +60,13 @@ void ngx_http_k8flex_zone_llm_release(ngx_shm_zone_t *zone);
 /*
  * An analysis moved from one state to another; from is
  * NGX_HTTP_K8FLEX_NONE for a new one (the webhook queued it), to is
- * NGX_HTTP_K8FLEX_NONE for one that left this nginx (returned to the
- * spool at exit: it is counted as queued again by whoever takes it).
- * DONE and FAILED are totals since the zone was created.
+ * NGX_HTTP_K8FLEX_NONE for one that is no longer counted at all.  A job
+ * a worker hands back to the spool at exit goes back to QUEUED: the
+ * zone outlives the worker on reload and the next worker takes the job
+ * as queued.  A new zone (first start, or a reload that changed
+ * k8flex_zone) starts QUEUED at the number of jobs in <spool>/new/.
+ * A count never goes below zero; DONE and FAILED are totals since the
+ * zone was created.
  */
 void ngx_http_k8flex_zone_state(ngx_shm_zone_t *zone, ngx_uint_t from,
     ngx_uint_t to);
@@ -68,16 +74,20 @@ void ngx_http_k8flex_zone_state(ngx_shm_zone_t *zone, ngx_uint_t from,
 /*
  * The last contact with a peer: ok or not, and a short text such as
  * "200 GET /api/v1/namespaces/shop/pods/web-1" or "connect() to
- * 127.0.0.1:11434 refused".  The time is taken here.
+ * 127.0.0.1:11434 refused", in nginx's formats (%s, %d, %V...), cut at
+ * NGX_HTTP_K8FLEX_CONTACT_LEN bytes, anything but printable ASCII shown
+ * as "?".  The time is taken here.
  */
 void ngx_http_k8flex_zone_contact(ngx_shm_zone_t *zone, ngx_uint_t peer,
     ngx_uint_t ok, const char *fmt, ...);
 
 /*
  * The cache of Kubernetes reads, keyed by the URL path and query.
- * get() copies a fresh entry into pool: NGX_OK, else NGX_DECLINED.
- * put() keeps a copy for ttl, dropping the oldest entries when the zone
- * is full; a body that does not fit is not kept.
+ * get() copies a fresh entry into pool, NUL-terminated: NGX_OK, else
+ * NGX_DECLINED.  put() keeps a copy for ttl, replacing the key's old
+ * one, dropping expired then least recently used entries when the zone
+ * is full; an entry larger than 1/8 of the zone, or that still does
+ * not fit, is not kept.
  */
 ngx_int_t ngx_http_k8flex_zone_cache_get(ngx_shm_zone_t *zone,
     ngx_str_t *key, ngx_pool_t *pool, ngx_uint_t *status, ngx_str_t *body);

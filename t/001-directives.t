@@ -65,6 +65,8 @@ my @good = (
            'k8flex_auth_token $http_x_token;'
            . 'location = /webhook { k8flex_webhook; k8flex_auth_token off;'
            . ' k8flex_model mistral; k8flex_log_tail_lines 1; }') ],
+    [ 'the smallest k8flex_zone',
+      http('k8flex_zone 64k;', 'location = /webhook { k8flex_webhook; }') ],
 );
 
 for my $case (@good) {
@@ -151,6 +153,12 @@ my @bad = (
            'location = /webhook { k8flex_webhook; }'),
       'invalid value "maybe" in "k8flex_spool_sync" directive, it must be '
       . '"on" or "off"' ],
+    [ 'k8flex_zone too small',
+      http('k8flex_zone 8k;', 'location = /webhook { k8flex_webhook; }'),
+      'k8flex_zone 8k is too small; at least 64k' ],
+    [ 'k8flex_zone in bytes, too small',
+      http('k8flex_zone 1000;', 'location = /webhook { k8flex_webhook; }'),
+      'k8flex_zone 1000 is too small; at least 64k' ],
 );
 
 for my $case (@bad) {
