@@ -43,6 +43,8 @@ static json_t *ngx_http_k8flex_analyses_entry(ngx_str_t *id, json_t *record);
 static json_t *ngx_http_k8flex_analyses_target(json_t *alert);
 static ngx_int_t ngx_http_k8flex_analyses_one(ngx_http_request_t *r,
     ngx_str_t *dir, ngx_str_t *id);
+static ngx_int_t ngx_http_k8flex_analyses_queued(ngx_http_request_t *r,
+    ngx_str_t *id);
 static ngx_int_t ngx_http_k8flex_analyses_unavailable(ngx_http_request_t *r,
     const char *op, u_char *path, ngx_err_t err);
 static u_char *ngx_http_k8flex_analyses_shown(ngx_pool_t *pool, u_char *data,
@@ -66,6 +68,7 @@ ngx_http_k8flex_analyses_handler(ngx_http_request_t *r)
     ngx_int_t                     rc;
     ngx_str_t                     dir, id;
     ngx_http_core_loc_conf_t     *clcf;
+    ngx_http_k8flex_loc_conf_t   *klcf;
     ngx_http_k8flex_main_conf_t  *kmcf;
 
     rc = ngx_http_discard_request_body(r);
@@ -82,6 +85,17 @@ ngx_http_k8flex_analyses_handler(ngx_http_request_t *r)
         return ngx_http_k8flex_reject(r, NGX_HTTP_NOT_ALLOWED, NULL,
                                       "method %V is not allowed: use GET",
                                       &r->method_name);
+    }
+
+    /* the analyses quote logs and events: k8flex_auth_token guards them */
+
+    klcf = ngx_http_get_module_loc_conf(r, ngx_http_k8flex_module);
+
+    if (klcf->auth_token) {
+        rc = ngx_http_k8flex_auth(r, klcf, "read of analyses", "access");
+        if (rc != NGX_DECLINED) {
+            return rc;
+        }
     }
 
     kmcf = ngx_http_get_module_main_conf(r, ngx_http_k8flex_module);
@@ -631,7 +645,7 @@ ngx_http_k8flex_analyses_one(ngx_http_request_t *r, ngx_str_t *dir,
                                                         dir->data, ngx_errno);
         }
 
-        goto not_found;
+        return ngx_http_k8flex_analyses_queued(r, id);
     }
 
     cln->handler = ngx_pool_cleanup_file;
@@ -687,6 +701,64 @@ ngx_http_k8flex_analyses_one(ngx_http_request_t *r, ngx_str_t *dir,
     out.next = NULL;
 
     return ngx_http_output_filter(r, &out);
+
+not_found:
+
+    return ngx_http_k8flex_reject(r, NGX_HTTP_NOT_FOUND, NULL,
+                                  "no analysis \"%V\"", id);
+}
+
+
+/*
+ * No record yet: the alert may still wait in the spool for a worker.
+ * Its record is then made of the spool job, in state "queued".
+ */
+
+static ngx_int_t
+ngx_http_k8flex_analyses_queued(ngx_http_request_t *r, ngx_str_t *id)
+{
+    u_char                       *p;
+    json_t                       *job, *record;
+    ngx_str_t                     path;
+    ngx_http_k8flex_main_conf_t  *kmcf;
+
+    kmcf = ngx_http_get_module_main_conf(r, ngx_http_k8flex_module);
+
+    if (kmcf->spool == NULL) {
+        goto not_found;
+    }
+
+    path.len = kmcf->spool->name.len + id->len + sizeof("/new/.json") - 1;
+    path.data = ngx_pnalloc(r->pool, path.len + 1);
+    if (path.data == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    p = ngx_sprintf(path.data, "%V/new/%V.json", &kmcf->spool->name, id);
+    *p = '\0';
+
+    job = ngx_http_k8flex_json_pool(r->pool,
+                                    json_load_file((char *) path.data, 0,
+                                                   NULL));
+    if (job == NULL) {
+        goto not_found;
+    }
+
+    record = ngx_http_k8flex_json_pool(r->pool,
+                 json_pack("{s:s%,s:s,s:O?,s:O?,s:O?,s:O?,s:O?,s:n,s:n,s:n}",
+                           "id", id->data, id->len,
+                           "state", "queued",
+                           "received_at", json_object_get(job, "received_at"),
+                           "source", json_object_get(job, "source"),
+                           "adapter", json_object_get(job, "adapter"),
+                           "location", json_object_get(job, "location"),
+                           "alert", json_object_get(job, "alert"),
+                           "category", "llm", "analysis"));
+    if (record == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return ngx_http_k8flex_send_json(r, NGX_HTTP_OK, record);
 
 not_found:
 

@@ -62,6 +62,8 @@ static void ngx_http_k8flex_engine_scan(ngx_event_t *ev);
 static ngx_int_t ngx_http_k8flex_engine_claim(ngx_http_k8flex_engine_t *e,
     ngx_str_t *name);
 static ngx_int_t ngx_http_k8flex_engine_load(ngx_http_k8flex_job_t *job);
+static ngx_int_t ngx_http_k8flex_engine_redact(ngx_http_k8flex_job_t *job,
+    json_t *value, ngx_uint_t depth);
 static void ngx_http_k8flex_engine_start(ngx_http_k8flex_job_t *job);
 static void ngx_http_k8flex_engine_slot(ngx_event_t *ev);
 static void ngx_http_k8flex_engine_llm_done(ngx_http_k8flex_job_t *job,
@@ -444,6 +446,15 @@ ngx_http_k8flex_engine_load(ngx_http_k8flex_job_t *job)
         return NGX_ERROR;
     }
 
+    /* the alert goes into the prompt, the record and the log too */
+
+    if (ngx_http_k8flex_engine_redact(job, job->alert, 0) != NGX_OK) {
+        ngx_cpystrn((u_char *) job->error,
+                    (u_char *) "redaction of the alert failed",
+                    sizeof(job->error));
+        return NGX_ERROR;
+    }
+
     settings = json_object_get(job->doc, "settings");
 
     job->ollama = json_string_value(json_object_get(settings, "ollama"));
@@ -479,6 +490,66 @@ ngx_http_k8flex_engine_load(ngx_http_k8flex_job_t *job)
         job->ollama = (char *) job->profile->ollama.data;
         job->model = (char *) job->profile->model.data;
     }
+
+    return NGX_OK;
+}
+
+
+/* every string of a normalized alert (labels, annotations), in place */
+
+static ngx_int_t
+ngx_http_k8flex_engine_redact(ngx_http_k8flex_job_t *job, json_t *value,
+    ngx_uint_t depth)
+{
+    char        *text;
+    size_t       i, len, count;
+    json_t      *v;
+    const char  *key;
+
+    if (depth > 8) {
+        return NGX_OK;
+    }
+
+    if (json_is_object(value)) {
+        json_object_foreach(value, key, v) {
+            if (ngx_http_k8flex_engine_redact(job, v, depth + 1) != NGX_OK) {
+                return NGX_ERROR;
+            }
+        }
+
+        return NGX_OK;
+    }
+
+    if (json_is_array(value)) {
+        json_array_foreach(value, i, v) {
+            if (ngx_http_k8flex_engine_redact(job, v, depth + 1) != NGX_OK) {
+                return NGX_ERROR;
+            }
+        }
+
+        return NGX_OK;
+    }
+
+    if (!json_is_string(value)) {
+        return NGX_OK;
+    }
+
+    text = k8f_redact(json_string_value(value), json_string_length(value),
+                      &len, &count);
+    if (text == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (count) {
+        job->redactions += count;
+
+        if (json_string_setn(value, text, len) != 0) {
+            free(text);
+            return NGX_ERROR;
+        }
+    }
+
+    free(text);
 
     return NGX_OK;
 }

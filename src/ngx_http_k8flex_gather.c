@@ -67,6 +67,7 @@ static size_t  ngx_http_k8flex_budgets[NGX_HTTP_K8FLEX_SECTION_N] = {
     2560,   /* workload */
     2560,   /* hpa */
     3072,   /* service and endpoints */
+    1024,   /* endpoints: only a failed read has a line of its own */
     2048,   /* endpointslices */
     2560,   /* network policies */
     3072    /* namespace warnings */
@@ -695,13 +696,12 @@ ngx_http_k8flex_gather_section(ngx_http_k8flex_job_t *job,
             if (endpoints) {
                 k8f_evidence_hpa(endpoints, &raw, budget);
 
-            } else if (json_array_size(json_object_get(json, "items")) == 0) {
-                k8f_buf_printf(&raw, "none in the namespace\n");
-
             } else {
-                k8f_evidence_hpa(json_array_get(json_object_get(json,
-                                                                "items"), 0),
-                                 &raw, budget);
+                /* another workload's autoscaler would only mislead */
+                k8f_buf_printf(&raw, "none scales this workload (%d in the "
+                               "namespace)\n",
+                               (int) json_array_size(json_object_get(json,
+                                                                "items")));
             }
             break;
 

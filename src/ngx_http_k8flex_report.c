@@ -380,6 +380,7 @@ ngx_http_k8flex_report_fallback(ngx_http_k8flex_job_t *job)
     k8f_buf_t                raw, failures;
     k8f_fallback_t           in;
     ngx_http_k8flex_call_t  *call, *log;
+    u_char                   log_name[128];
 
     ngx_memzero(&in, sizeof(k8f_fallback_t));
     k8f_buf_init(&raw);
@@ -423,7 +424,13 @@ ngx_http_k8flex_report_fallback(ngx_http_k8flex_job_t *job)
     if (log) {
         in.log = (char *) log->kube.body.data;
         in.log_len = log->kube.body.len;
-        in.log_name = log->name;
+
+        ngx_snprintf(log_name, sizeof(log_name) - 1, "%s%s%Z",
+                     log->container,
+                     log->kind == NGX_HTTP_K8FLEX_SECTION_PREVIOUS
+                     ? " (previous)" : "");
+        log_name[sizeof(log_name) - 1] = '\0';
+        in.log_name = (char *) log_name;
     }
 
     in.failures = failures.len ? failures.data : NULL;

@@ -12,10 +12,10 @@
  *                                          done, failed
  *     "received_at": "2026-11-26T15:00:00.123Z",
  *     "updated_at": "2026-11-26T15:00:01.456Z",
- *     "source": "alertmanager", "adapter": "alertmanager",
+ *     "source": "Alertmanager", "adapter": "alertmanager",
  *     "location": "/webhook",
  *     "worker": 4242,                      the nginx worker's pid
- *     "alert": { the normalized alert },
+ *     "alert": { the normalized alert, redacted },
  *     "category": "pod-crash",
  *     "category_reason": "alertname \"KubePodCrashLooping\" matched ...",
  *     "evidence": {
@@ -33,6 +33,7 @@
  *                                          "ok", "unavailable" (the
  *                                          analysis is evidence only),
  *                                          "failed"
+ *     "llm_error": "...",                  why, when "unavailable"
  *     "ollama": "http://127.0.0.1:11434", "model": "llama3.1:8b",
  *     "api": "generate", "num_ctx": 8192, "attempts": 1,
  *     "analysis": "...",                   grows while the LLM streams
@@ -40,12 +41,14 @@
  *       "eval_count": N, "total_duration_ns": N, "load_duration_ns": N,
  *       "prompt_eval_duration_ns": N, "eval_duration_ns": N },
  *     "timings": { "claimed_at": "...", "gathered_at": "...",
- *       "finished_at": "...", "queued_ms": N, "gathering_ms": N,
+ *       "finished_at": "...", "gathering_ms": N, "waiting_ms": N,
  *       "analyzing_ms": N, "total_ms": N },
  *     "error": null                        or what failed
  *   }
  *
- * Fields not known yet are null.  Store files are written without fsync:
+ * Fields not known yet are null.  A job still waiting in the spool has
+ * no record: the read API answers for it with a "queued" one made of
+ * the spool job.  Store files are written without fsync:
  * the spool is what makes an accepted alert durable.
  */
 

@@ -283,3 +283,79 @@ ngx_http_k8flex_equal(u_char *a, size_t alen, u_char *b, size_t blen)
 
     return d == 0;
 }
+
+
+/*
+ * k8flex_auth_token: NGX_DECLINED when the request may go on, else what
+ * the handler returns (401 with WWW-Authenticate, or 500).
+ */
+
+ngx_int_t
+ngx_http_k8flex_auth(ngx_http_request_t *r, ngx_http_k8flex_loc_conf_t *klcf,
+    const char *what, const char *token_name)
+{
+    u_char           *p, *last;
+    ngx_int_t         rc;
+    ngx_str_t         token;
+    const char       *why;
+    ngx_table_elt_t  *h;
+
+    if (ngx_http_complex_value(r, klcf->auth_token, &token) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (token.len == 0) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "k8flex: \"k8flex_auth_token\" is empty for this "
+                      "request; every %s is refused", what);
+
+        rc = ngx_http_discard_request_body(r);
+        if (rc != NGX_OK) {
+            return rc;
+        }
+
+        return ngx_http_k8flex_reject(r, NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                      NULL, "the server's %s token is "
+                                      "not configured (empty)", token_name);
+    }
+
+    h = r->headers_in.authorization;
+
+    if (h == NULL) {
+        why = "missing \"Authorization: Bearer <token>\" header";
+        goto unauthorized;
+    }
+
+    p = h->value.data;
+    last = p + h->value.len;
+
+    if (last - p < 7 || ngx_strncasecmp(p, (u_char *) "Bearer ", 7) != 0) {
+        why = "the Authorization header is not a Bearer token";
+        goto unauthorized;
+    }
+
+    for (p += 7; p < last && *p == ' '; p++) { /* void */ }
+
+    if (!ngx_http_k8flex_equal(p, last - p, token.data, token.len)) {
+        why = "wrong bearer token";
+        goto unauthorized;
+    }
+
+    return NGX_DECLINED;
+
+unauthorized:
+
+    rc = ngx_http_discard_request_body(r);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    if (ngx_http_k8flex_add_header(r, "WWW-Authenticate",
+                                   "Bearer realm=\"k8flex\"")
+        != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return ngx_http_k8flex_reject(r, NGX_HTTP_UNAUTHORIZED, NULL, "%s", why);
+}

@@ -12,6 +12,8 @@
 #include <ngx_http.h>
 #include <jansson.h>
 
+#include "ngx_http_k8flex.h"
+
 
 /* the value is released with the pool; returns the value, NULL on error */
 json_t *ngx_http_k8flex_json_pool(ngx_pool_t *pool, json_t *value);
@@ -38,6 +40,15 @@ ngx_int_t ngx_http_k8flex_read_body(ngx_http_request_t *r, ngx_str_t *body);
 /* name and value are static strings */
 ngx_int_t ngx_http_k8flex_add_header(ngx_http_request_t *r, char *name,
     char *value);
+
+/*
+ * Checks "Authorization: Bearer <k8flex_auth_token>" in constant time.
+ * NGX_DECLINED: go on; else the answer was sent (401, 500) or rc to
+ * return.  what names the requests in messages ("webhook").
+ */
+ngx_int_t ngx_http_k8flex_auth(ngx_http_request_t *r,
+    ngx_http_k8flex_loc_conf_t *klcf, const char *what,
+    const char *token_name);
 
 /* 1 when equal; the time taken depends on the lengths only */
 ngx_uint_t ngx_http_k8flex_equal(u_char *a, size_t alen, u_char *b,

@@ -30,8 +30,6 @@ typedef struct {
 } ngx_http_k8flex_webhook_ctx_t;
 
 
-static ngx_int_t ngx_http_k8flex_webhook_auth(ngx_http_request_t *r,
-    ngx_http_k8flex_loc_conf_t *klcf);
 static void ngx_http_k8flex_webhook_body(ngx_http_request_t *r);
 static ngx_int_t ngx_http_k8flex_webhook_process(ngx_http_request_t *r);
 static json_t *ngx_http_k8flex_webhook_decode(ngx_http_request_t *r,
@@ -80,7 +78,7 @@ ngx_http_k8flex_webhook_handler(ngx_http_request_t *r)
     klcf = ngx_http_get_module_loc_conf(r, ngx_http_k8flex_module);
 
     if (klcf->auth_token) {
-        rc = ngx_http_k8flex_webhook_auth(r, klcf);
+        rc = ngx_http_k8flex_auth(r, klcf, "webhook", "webhook");
         if (rc != NGX_DECLINED) {
             return rc;
         }
@@ -97,76 +95,6 @@ ngx_http_k8flex_webhook_handler(ngx_http_request_t *r)
 
 
 /* NGX_DECLINED: the token matches, go on */
-
-static ngx_int_t
-ngx_http_k8flex_webhook_auth(ngx_http_request_t *r,
-    ngx_http_k8flex_loc_conf_t *klcf)
-{
-    u_char           *p, *last;
-    ngx_int_t         rc;
-    ngx_str_t         token;
-    const char       *why;
-    ngx_table_elt_t  *h;
-
-    if (ngx_http_complex_value(r, klcf->auth_token, &token) != NGX_OK) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    if (token.len == 0) {
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "k8flex: \"k8flex_auth_token\" is empty for this "
-                      "request; every webhook is refused");
-
-        rc = ngx_http_discard_request_body(r);
-        if (rc != NGX_OK) {
-            return rc;
-        }
-
-        return ngx_http_k8flex_reject(r, NGX_HTTP_INTERNAL_SERVER_ERROR,
-                                      NULL, "the server's webhook token is "
-                                      "not configured (empty)");
-    }
-
-    h = r->headers_in.authorization;
-
-    if (h == NULL) {
-        why = "missing \"Authorization: Bearer <token>\" header";
-        goto unauthorized;
-    }
-
-    p = h->value.data;
-    last = p + h->value.len;
-
-    if (last - p < 7 || ngx_strncasecmp(p, (u_char *) "Bearer ", 7) != 0) {
-        why = "the Authorization header is not a Bearer token";
-        goto unauthorized;
-    }
-
-    for (p += 7; p < last && *p == ' '; p++) { /* void */ }
-
-    if (!ngx_http_k8flex_equal(p, last - p, token.data, token.len)) {
-        why = "wrong bearer token";
-        goto unauthorized;
-    }
-
-    return NGX_DECLINED;
-
-unauthorized:
-
-    rc = ngx_http_discard_request_body(r);
-    if (rc != NGX_OK) {
-        return rc;
-    }
-
-    if (ngx_http_k8flex_add_header(r, "WWW-Authenticate",
-                                   "Bearer realm=\"k8flex\"")
-        != NGX_OK)
-    {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    return ngx_http_k8flex_reject(r, NGX_HTTP_UNAUTHORIZED, NULL, "%s", why);
-}
 
 
 static void
