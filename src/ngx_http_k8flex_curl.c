@@ -141,6 +141,9 @@ ngx_http_k8flex_curl_init_process(ngx_cycle_t *cycle)
                       ngx_http_k8flex_curl_timer);
     curl_multi_setopt(ctx->multi, CURLMOPT_TIMERDATA, ctx);
 
+    /* keep the connections of a whole evidence pack for the next one */
+    curl_multi_setopt(ctx->multi, CURLMOPT_MAXCONNECTS, 64L);
+
     ngx_http_k8flex_curl = ctx;
 
     return NGX_OK;

@@ -574,10 +574,18 @@ ngx_http_k8flex_engine_start(ngx_http_k8flex_job_t *job)
 void
 ngx_http_k8flex_engine_gathered(ngx_http_k8flex_job_t *job)
 {
+    ngx_int_t  rc;
+
+    rc = ngx_http_k8flex_llm_prepare(job);
+
+    /* prompt-ready, not the event loop's cached time */
+
+    ngx_time_update();
+
     job->gathered_at = ngx_current_msec;
     ngx_http_k8flex_iso_time(job->gathered_iso);
 
-    if (ngx_http_k8flex_llm_prepare(job) != NGX_OK) {
+    if (rc != NGX_OK) {
         ngx_http_k8flex_engine_finish(job, NGX_HTTP_K8FLEX_FAILED);
         return;
     }
