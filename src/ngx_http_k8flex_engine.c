@@ -43,6 +43,9 @@
 /* the spool is looked at this often even when nothing wakes the engine */
 #define NGX_HTTP_K8FLEX_SCAN       1000
 
+/* every so many scans, the jobs of workers that died are looked for */
+#define NGX_HTTP_K8FLEX_RECLAIM    30
+
 /* a spool job is a normalized alert and a few fields */
 #define NGX_HTTP_K8FLEX_JOB_MAX    (1024 * 1024)
 
@@ -54,11 +57,13 @@ typedef struct {
     ngx_event_t                    scan;
     ngx_str_t                      new_dir;
     ngx_str_t                      claimed_dir;
+    ngx_uint_t                     scans;
     ngx_log_t                     *log;
 } ngx_http_k8flex_engine_t;
 
 
 static void ngx_http_k8flex_engine_scan(ngx_event_t *ev);
+static void ngx_http_k8flex_engine_reclaim(ngx_http_k8flex_engine_t *e);
 static ngx_int_t ngx_http_k8flex_engine_claim(ngx_http_k8flex_engine_t *e,
     ngx_str_t *name);
 static ngx_int_t ngx_http_k8flex_engine_load(ngx_http_k8flex_job_t *job);
@@ -236,6 +241,10 @@ ngx_http_k8flex_engine_scan(ngx_event_t *ev)
         return;
     }
 
+    if (e->scans++ % NGX_HTTP_K8FLEX_RECLAIM == 0) {
+        ngx_http_k8flex_engine_reclaim(e);
+    }
+
     room = NGX_HTTP_K8FLEX_JOBS_MAX - e->njobs;
 
     if (room == 0) {
@@ -311,6 +320,92 @@ next:
     if (!ev->timer_set) {
         ngx_add_timer(ev, NGX_HTTP_K8FLEX_SCAN);
     }
+}
+
+
+/*
+ * A worker that crashed (or was killed) left its jobs in claimed/ as
+ * <id>.json.<pid>: they go back to new/ once that pid is gone.  The
+ * workers of an nginx that is reloading are alive and keep theirs.
+ */
+
+static void
+ngx_http_k8flex_engine_reclaim(ngx_http_k8flex_engine_t *e)
+{
+    u_char     *name, *dot, *p;
+    size_t      len;
+    ngx_dir_t   dir;
+    ngx_pid_t   pid;
+    u_char      from[NGX_MAX_PATH], to[NGX_MAX_PATH];
+
+    if (ngx_open_dir(&e->claimed_dir, &dir) == NGX_ERROR) {
+        ngx_log_error(NGX_LOG_ERR, e->log, ngx_errno,
+                      "k8flex: " ngx_open_dir_n " \"%V\" failed",
+                      &e->claimed_dir);
+        return;
+    }
+
+    for ( ;; ) {
+        ngx_set_errno(0);
+
+        if (ngx_read_dir(&dir) == NGX_ERROR) {
+            break;
+        }
+
+        name = ngx_de_name(&dir);
+        len = ngx_de_namelen(&dir);
+
+        dot = NULL;
+
+        for (p = name + len; p > name; p--) {
+            if (*(p - 1) == '.') {
+                dot = p - 1;
+                break;
+            }
+        }
+
+        if (dot == NULL || dot - name <= 5
+            || ngx_strncmp(dot - 5, ".json", 5) != 0)
+        {
+            continue;
+        }
+
+        pid = ngx_atoi(dot + 1, name + len - dot - 1);
+
+        if (pid <= 0 || pid == ngx_pid
+            || kill(pid, 0) == 0 || ngx_errno != NGX_ESRCH)
+        {
+            continue;
+        }
+
+        p = ngx_snprintf(from, sizeof(from) - 1, "%V/%*s",
+                         &e->claimed_dir, len, name);
+        *p = '\0';
+
+        p = ngx_snprintf(to, sizeof(to) - 1, "%V/%*s",
+                         &e->new_dir, (size_t) (dot - name), name);
+        *p = '\0';
+
+        if (ngx_rename_file(from, to) == NGX_FILE_ERROR) {
+            if (ngx_errno != NGX_ENOENT) {
+                ngx_log_error(NGX_LOG_ERR, e->log, ngx_errno,
+                              "k8flex: " ngx_rename_file_n " \"%s\" to "
+                              "\"%s\" failed", from, to);
+            }
+
+            continue;
+        }
+
+        ngx_log_error(NGX_LOG_NOTICE, e->log, 0,
+                      "k8flex: analysis %*s of worker %P, which exited "
+                      "without finishing it, returned to the spool",
+                      (size_t) (dot - name) - 5, name, pid);
+
+        ngx_http_k8flex_zone_state(e->kmcf->zone, NGX_HTTP_K8FLEX_NONE,
+                                   NGX_HTTP_K8FLEX_QUEUED);
+    }
+
+    (void) ngx_close_dir(&dir);
 }
 
 

@@ -32,8 +32,13 @@ typedef struct {
 } ngx_http_k8flex_zone_contact_t;
 
 
+/* k8flex_llm_concurrency's maximum */
+#define NGX_HTTP_K8FLEX_LLM_SLOTS    1024
+
+
 typedef struct {
-    ngx_atomic_t                   llm_busy;
+    /* the pid of the worker holding each LLM slot, 0 when free */
+    ngx_atomic_t                   llm_slots[NGX_HTTP_K8FLEX_LLM_SLOTS];
     ngx_atomic_t                   states[NGX_HTTP_K8FLEX_NSTATES];
 
     /* under the slab mutex from here on */
@@ -60,6 +65,9 @@ static ngx_int_t ngx_http_k8flex_zone_init(ngx_shm_zone_t *shm_zone,
     void *data);
 static ngx_atomic_uint_t ngx_http_k8flex_zone_jobs(ngx_shm_zone_t *zone);
 static ngx_int_t ngx_http_k8flex_zone_decrement(ngx_atomic_t *value);
+static ngx_uint_t ngx_http_k8flex_zone_llm_busy(ngx_http_k8flex_zone_sh_t *sh);
+static ngx_uint_t ngx_http_k8flex_zone_llm_recover(
+    ngx_http_k8flex_zone_sh_t *sh);
 static void ngx_http_k8flex_zone_rbtree_insert_value(ngx_rbtree_node_t *temp,
     ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel);
 static ngx_http_k8flex_zone_entry_t *ngx_http_k8flex_zone_lookup(
@@ -257,7 +265,7 @@ ngx_http_k8flex_zone_jobs(ngx_shm_zone_t *zone)
 ngx_int_t
 ngx_http_k8flex_zone_llm_acquire(ngx_shm_zone_t *zone, ngx_uint_t limit)
 {
-    ngx_atomic_uint_t           busy;
+    ngx_uint_t                  i, busy, tries;
     ngx_slab_pool_t            *shpool;
     ngx_http_k8flex_zone_sh_t  *sh;
 
@@ -268,25 +276,38 @@ ngx_http_k8flex_zone_llm_acquire(ngx_shm_zone_t *zone, ngx_uint_t limit)
     shpool = (ngx_slab_pool_t *) zone->shm.addr;
     sh = shpool->data;
 
-    for ( ;; ) {
-        busy = sh->llm_busy;
+    for (tries = 0; tries < 2; tries++) {
 
-        /* more than limit after a reload that lowered it */
+        /* more than limit may be busy after a reload that lowered it */
 
-        if (busy >= limit) {
-            return NGX_BUSY;
+        busy = ngx_http_k8flex_zone_llm_busy(sh);
+
+        if (busy < limit) {
+            for (i = 0; i < NGX_HTTP_K8FLEX_LLM_SLOTS; i++) {
+                if (sh->llm_slots[i] == 0
+                    && ngx_atomic_cmp_set(&sh->llm_slots[i], 0,
+                                          (ngx_atomic_uint_t) ngx_pid))
+                {
+                    return NGX_OK;
+                }
+            }
         }
 
-        if (ngx_atomic_cmp_set(&sh->llm_busy, busy, busy + 1)) {
-            return NGX_OK;
+        /* a worker that died holding a slot cannot give it back */
+
+        if (ngx_http_k8flex_zone_llm_recover(sh) == 0) {
+            break;
         }
     }
+
+    return NGX_BUSY;
 }
 
 
 void
 ngx_http_k8flex_zone_llm_release(ngx_shm_zone_t *zone)
 {
+    ngx_uint_t                  i;
     ngx_slab_pool_t            *shpool;
     ngx_http_k8flex_zone_sh_t  *sh;
 
@@ -297,10 +318,67 @@ ngx_http_k8flex_zone_llm_release(ngx_shm_zone_t *zone)
     shpool = (ngx_slab_pool_t *) zone->shm.addr;
     sh = shpool->data;
 
-    if (ngx_http_k8flex_zone_decrement(&sh->llm_busy) != NGX_OK) {
-        ngx_log_error(NGX_LOG_ALERT, ngx_cycle->log, 0,
-                      "k8flex: LLM slot released while none is taken");
+    for (i = 0; i < NGX_HTTP_K8FLEX_LLM_SLOTS; i++) {
+        if (sh->llm_slots[i] == (ngx_atomic_uint_t) ngx_pid
+            && ngx_atomic_cmp_set(&sh->llm_slots[i],
+                                  (ngx_atomic_uint_t) ngx_pid, 0))
+        {
+            return;
+        }
     }
+
+    ngx_log_error(NGX_LOG_ALERT, ngx_cycle->log, 0,
+                  "k8flex: LLM slot released while none is taken");
+}
+
+
+static ngx_uint_t
+ngx_http_k8flex_zone_llm_busy(ngx_http_k8flex_zone_sh_t *sh)
+{
+    ngx_uint_t  i, busy;
+
+    busy = 0;
+
+    for (i = 0; i < NGX_HTTP_K8FLEX_LLM_SLOTS; i++) {
+        if (sh->llm_slots[i]) {
+            busy++;
+        }
+    }
+
+    return busy;
+}
+
+
+/* frees the slots of processes that no longer exist; returns how many */
+
+static ngx_uint_t
+ngx_http_k8flex_zone_llm_recover(ngx_http_k8flex_zone_sh_t *sh)
+{
+    ngx_pid_t          pid;
+    ngx_uint_t         i, n;
+
+    n = 0;
+
+    for (i = 0; i < NGX_HTTP_K8FLEX_LLM_SLOTS; i++) {
+        pid = (ngx_pid_t) sh->llm_slots[i];
+
+        if (pid == 0 || pid == ngx_pid
+            || kill(pid, 0) == 0 || ngx_errno != NGX_ESRCH)
+        {
+            continue;
+        }
+
+        if (ngx_atomic_cmp_set(&sh->llm_slots[i], (ngx_atomic_uint_t) pid,
+                               0))
+        {
+            ngx_log_error(NGX_LOG_NOTICE, ngx_cycle->log, 0,
+                          "k8flex: freed the LLM slot of worker %P, "
+                          "which exited without giving it back", pid);
+            n++;
+        }
+    }
+
+    return n;
 }
 
 
@@ -712,7 +790,8 @@ ngx_http_k8flex_zone_health(ngx_shm_zone_t *zone, ngx_uint_t llm_limit,
 
     if (json_object_set_new(queue, "llm_slots",
                             json_pack("{sIsI}",
-                                      "busy", (json_int_t) sh->llm_busy,
+                                      "busy", (json_int_t)
+                                          ngx_http_k8flex_zone_llm_busy(sh),
                                       "limit", (json_int_t) llm_limit))
         != 0)
     {

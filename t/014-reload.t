@@ -3,7 +3,8 @@
 # Reload and shutdown: an nginx worker that is exiting takes no new job,
 # finishes what it is streaming, and returns to the spool whatever it
 # cannot finish: a job cut off by worker_shutdown_timeout, a job waiting
-# for an LLM slot.  No job is dropped silently.
+# for an LLM slot.  No job is dropped silently, not even by a worker
+# that is killed: the next one takes its jobs and its LLM slot back.
 #
 # These need signals sent while an analysis runs, so this file starts
 # nginx itself (Test::More only) and runs the same under either
@@ -289,6 +290,38 @@ sub files {
     like($log, qr/k8flex: analysis \Q$id2\E returned to the spool at worker exit \(was gathering\)/,
          'quit: the worker says it returned the waiting job');
     unlike($log, qr/\[(?:alert|crit|emerg)\]/, 'quit: no alert or crit');
+}
+
+# 4. a worker killed while it streams: the master starts another, which
+#    frees the dead worker's LLM slot and takes its job again
+
+{
+    my $prefix = start(sleep => 2);
+    my $id = post();
+
+    my $rec = wait_state($id, 'analyzing');
+    is($rec->{state}, 'analyzing', 'crash: the analysis streams');
+    my $old = $rec->{worker};
+
+    kill 'KILL', $old;
+
+    $rec = wait_state($id, 'done|failed', 20);
+    $rec = wait_state($id, 'done|failed', 20) if $rec->{worker} == $old;
+    is($rec->{state}, 'done', 'crash: the analysis is done after all');
+    isnt($rec->{worker}, $old, 'crash: by the new worker');
+    is($rec->{llm}, 'ok', 'crash: with an LLM slot, freed from the dead');
+
+    my $log = error_log($prefix);
+    like($log, qr/k8flex: analysis \Q$id\E of worker $old, which exited without finishing it, returned to the spool/,
+         'crash: the job of the dead worker was returned');
+    like($log, qr/k8flex: freed the LLM slot of worker $old/,
+         'crash: its LLM slot was freed');
+
+    is_deeply([ files("$prefix/k8flex_spool/new"),
+                files("$prefix/k8flex_spool/claimed") ], [],
+              'crash: the spool is empty');
+
+    signal($prefix, 'stop');
 }
 
 done_testing();
