@@ -15,6 +15,7 @@ UNIT_CFLAGS  = -std=gnu99 -Wall -Wextra -Wpointer-arith -Wshadow -Werror \
                -g -O1 -Iadapters
 UNIT_LIBS    = -ljansson -lpcre2-8
 ADAPTERS     = $(wildcard adapters/*.c)
+TAP          = t/unit/tap.c t/unit/tap.h
 
 
 all: $(MODULE)
@@ -35,31 +36,35 @@ $(MODULE): $(NGX_TREE)/objs/Makefile $(SOURCES)
 	cp $(NGX_TREE)/objs/ngx_http_k8flex_module.so $@.tmp
 	mv $@.tmp $@
 
-$(BUILD)/adapters_test: $(ADAPTERS) t/unit/adapters_test.c adapters/*.h
+$(BUILD)/adapters_test: $(ADAPTERS) $(TAP) t/unit/adapters_test.c adapters/*.h
 	@mkdir -p $(BUILD)
-	$(CC) $(UNIT_CFLAGS) $(ADAPTERS) t/unit/adapters_test.c \
+	$(CC) $(UNIT_CFLAGS) $(ADAPTERS) t/unit/tap.c t/unit/adapters_test.c \
 	    -o $@ $(UNIT_LIBS)
 
 # the analysis engine's pure-C parts, alone
-$(BUILD)/evidence_test: src/k8f_ollama.c src/k8f_evidence.c src/k8f_text.c \
-                        src/k8f_ollama.h src/k8f_evidence.h src/k8f_text.h \
+$(BUILD)/evidence_test: src/k8f_ollama.c src/k8f_evidence.c src/k8f_kobj.c \
+                        src/k8f_text.c src/k8f_ollama.h src/k8f_evidence.h \
+                        src/k8f_kobj.h src/k8f_text.h $(TAP) \
                         t/unit/evidence_test.c
 	@mkdir -p $(BUILD)
 	$(CC) $(UNIT_CFLAGS) -Isrc src/k8f_ollama.c src/k8f_evidence.c \
-	    src/k8f_text.c t/unit/evidence_test.c -o $@ -ljansson
+	    src/k8f_kobj.c src/k8f_text.c t/unit/tap.c t/unit/evidence_test.c \
+	    -o $@ -ljansson
 
-$(BUILD)/prompt_test: src/k8f_prompt.c src/k8f_evidence.c src/k8f_text.c \
-                      src/k8f_prompt.h src/k8f_evidence.h src/k8f_text.h \
+$(BUILD)/prompt_test: src/k8f_prompt.c src/k8f_evidence.c src/k8f_kobj.c \
+                      src/k8f_text.c src/k8f_prompt.h src/k8f_evidence.h \
+                      src/k8f_kobj.h src/k8f_text.h $(TAP) \
                       t/unit/prompt_test.c
 	@mkdir -p $(BUILD)
 	$(CC) $(UNIT_CFLAGS) -Isrc src/k8f_prompt.c src/k8f_evidence.c \
-	    src/k8f_text.c t/unit/prompt_test.c -o $@ -ljansson
+	    src/k8f_kobj.c src/k8f_text.c t/unit/tap.c t/unit/prompt_test.c \
+	    -o $@ -ljansson
 
 $(BUILD)/engine_test: src/k8f_category.c src/k8f_redact.c src/k8f_category.h \
-                      src/k8f_redact.h t/unit/engine_test.c
+                      src/k8f_redact.h $(TAP) t/unit/engine_test.c
 	@mkdir -p $(BUILD)
 	$(CC) $(UNIT_CFLAGS) -Isrc src/k8f_category.c src/k8f_redact.c \
-	    t/unit/engine_test.c -o $@ -ljansson -lpcre2-8
+	    t/unit/tap.c t/unit/engine_test.c -o $@ -ljansson -lpcre2-8
 
 unit: $(BUILD)/adapters_test $(BUILD)/evidence_test $(BUILD)/engine_test \
       $(BUILD)/prompt_test

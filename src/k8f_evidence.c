@@ -10,6 +10,7 @@
 #include <stdarg.h>
 
 #include "k8f_evidence.h"
+#include "k8f_kobj.h"
 #include "k8f_text.h"
 
 
@@ -23,23 +24,13 @@
 #define K8F_EV_ADDRESSES        16
 
 
+/* an event's line in the text of the section */
+
 typedef struct {
-    char                   last[32];       /* k8f_ev_time_key() */
-    char                   first[32];
-    const char            *last_time;
-    const char            *first_time;
-    const char            *type;
-    const char            *reason;
-    const char            *kind;
-    const char            *name;
-    const char            *field;
-    const char            *message;
-    long long              count;
-    size_t                 index;
-    size_t                 off;            /* its line in the text */
+    size_t                 off;
     size_t                 len;
     unsigned               dropped:1;
-} k8f_ev_event_t;
+} k8f_ev_line_t;
 
 
 typedef struct {
@@ -60,17 +51,10 @@ static int k8f_ev_expect(json_t *obj, const char *kind, k8f_buf_t *b);
 static int k8f_ev_done(k8f_buf_t *b, k8f_buf_t *out, size_t budget,
     int rc);
 static void k8f_ev_put(k8f_buf_t *out, k8f_buf_t *b, size_t budget);
-static json_t *k8f_ev_get(json_t *obj, const char *path);
-static const char *k8f_ev_str(json_t *obj, const char *path);
-static const char *k8f_ev_text(json_t *obj, const char *path);
-static long long k8f_ev_int(json_t *obj, const char *path, long long def);
 static void k8f_ev_value(k8f_buf_t *b, const char *s);
 static void k8f_ev_valuen(k8f_buf_t *b, const char *s, size_t len);
 static void k8f_ev_scalar(k8f_buf_t *b, json_t *v);
-static void k8f_ev_time(k8f_buf_t *b, const char *t);
-static void k8f_ev_time_key(const char *t, char *key);
 static void k8f_ev_conditions(k8f_buf_t *b, json_t *conditions);
-static int k8f_ev_condition_bad(const char *type, const char *status);
 static void k8f_ev_meta(k8f_buf_t *b, const char *title, json_t *obj);
 static void k8f_ev_resources(k8f_buf_t *b, json_t *list);
 static void k8f_ev_selector(k8f_buf_t *b, json_t *selector);
@@ -86,10 +70,7 @@ static void k8f_ev_exit(k8f_buf_t *b, json_t *terminated);
 static void k8f_ev_probe(k8f_buf_t *b, json_t *c, const char *key,
     const char *what);
 static void k8f_ev_env(k8f_buf_t *b, json_t *c);
-static void k8f_ev_event(k8f_ev_event_t *e, json_t *item);
-static int k8f_ev_event_same(k8f_ev_event_t *a, k8f_ev_event_t *b);
-static int k8f_ev_event_cmp(const void *one, const void *two);
-static void k8f_ev_event_line(k8f_buf_t *b, k8f_ev_event_t *e,
+static void k8f_ev_event_line(k8f_buf_t *b, k8f_kobj_event_t *e,
     int objects);
 static void k8f_ev_events(k8f_buf_t *b, json_t *list, size_t budget);
 static void k8f_ev_endpoints(k8f_buf_t *b, json_t *ep);
@@ -124,15 +105,6 @@ static const char  *k8f_ev_signals[] = {
     NULL, "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT",
     "SIGBUS", "SIGFPE", "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2",
     "SIGPIPE", "SIGALRM", "SIGTERM"
-};
-
-
-/* env settings that decide how much memory a runtime takes */
-
-static const char  *k8f_ev_heap_env[] = {
-    "NODE_OPTIONS", "JAVA_OPTS", "JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS",
-    "_JAVA_OPTIONS", "GOMEMLIMIT", "GOGC", "MALLOC_ARENA_MAX",
-    "DOTNET_GCHeapHardLimit", NULL
 };
 
 
@@ -342,6 +314,28 @@ k8f_buf_str(k8f_buf_t *b)
 }
 
 
+void
+k8f_buf_time(k8f_buf_t *b, const char *t)
+{
+    const char  *dot;
+
+    dot = strchr(t, '.');
+
+    if (dot == NULL) {
+        k8f_ev_value(b, t);
+        return;
+    }
+
+    k8f_ev_valuen(b, t, dot - t);
+
+    for (dot++; *dot >= '0' && *dot <= '9'; dot++) {
+        /* void */
+    }
+
+    k8f_ev_value(b, dot);
+}
+
+
 int
 k8f_evidence_pod(json_t *pod, k8f_buf_t *out, size_t budget)
 {
@@ -516,7 +510,8 @@ k8f_evidence_workload(json_t *obj, k8f_buf_t *out, size_t budget)
 int
 k8f_evidence_hpa(json_t *hpa, k8f_buf_t *out, size_t budget)
 {
-    return k8f_ev_object(hpa, "HorizontalPodAutoscaler", k8f_ev_hpa, out, budget);
+    return k8f_ev_object(hpa, "HorizontalPodAutoscaler", k8f_ev_hpa, out,
+                         budget);
 }
 
 
@@ -527,11 +522,11 @@ k8f_evidence_hpa_for(json_t *list, const char *kind, const char *name)
     json_t      *item;
     const char  *k, *n;
 
-    for (i = 0; i < json_array_size(k8f_ev_get(list, "items")); i++) {
-        item = json_array_get(k8f_ev_get(list, "items"), i);
+    for (i = 0; i < json_array_size(k8f_kobj_get(list, "items")); i++) {
+        item = json_array_get(k8f_kobj_get(list, "items"), i);
 
-        k = k8f_ev_str(item, "spec.scaleTargetRef.kind");
-        n = k8f_ev_str(item, "spec.scaleTargetRef.name");
+        k = k8f_kobj_str(item, "spec.scaleTargetRef.kind");
+        n = k8f_kobj_str(item, "spec.scaleTargetRef.name");
 
         if (n != NULL && name != NULL && strcmp(n, name) == 0
             && (kind == NULL || (k != NULL && strcmp(k, kind) == 0)))
@@ -574,10 +569,10 @@ k8f_evidence_containers(json_t *pod)
     names = json_array();
 
     for (k = 0; names != NULL && k < 2; k++) {
-        list = k8f_ev_get(pod, keys[k]);
+        list = k8f_kobj_get(pod, keys[k]);
 
         for (i = 0; i < json_array_size(list); i++) {
-            name = k8f_ev_str(json_array_get(list, i), "name");
+            name = k8f_kobj_str(json_array_get(list, i), "name");
 
             if (name != NULL
                 && json_array_append_new(names, json_string(name)) != 0)
@@ -609,13 +604,13 @@ k8f_evidence_restarted(json_t *pod)
     names = json_array();
 
     for (k = 0; names != NULL && k < 2; k++) {
-        list = k8f_ev_get(pod, keys[k]);
+        list = k8f_kobj_get(pod, keys[k]);
 
         for (i = 0; i < json_array_size(list); i++) {
             cs = json_array_get(list, i);
-            name = k8f_ev_str(cs, "name");
+            name = k8f_kobj_str(cs, "name");
 
-            if (name != NULL && k8f_ev_int(cs, "restartCount", 0) > 0
+            if (name != NULL && k8f_kobj_int(cs, "restartCount", 0) > 0
                 && json_array_append_new(names, json_string(name)) != 0)
             {
                 json_decref(names);
@@ -637,14 +632,14 @@ k8f_evidence_owner(json_t *obj, k8f_owner_t *owner)
 
     memset(owner, 0, sizeof(k8f_owner_t));
 
-    refs = k8f_ev_get(obj, "metadata.ownerReferences");
+    refs = k8f_kobj_get(obj, "metadata.ownerReferences");
     chosen = NULL;
 
     for (i = 0; i < json_array_size(refs); i++) {
         ref = json_array_get(refs, i);
 
-        if (k8f_ev_str(ref, "kind") == NULL
-            || k8f_ev_str(ref, "name") == NULL)
+        if (k8f_kobj_str(ref, "kind") == NULL
+            || k8f_kobj_str(ref, "name") == NULL)
         {
             continue;
         }
@@ -659,10 +654,10 @@ k8f_evidence_owner(json_t *obj, k8f_owner_t *owner)
         return K8F_DECLINED;
     }
 
-    owner->kind = k8f_ev_str(chosen, "kind");
-    owner->name = k8f_ev_str(chosen, "name");
+    owner->kind = k8f_kobj_str(chosen, "kind");
+    owner->name = k8f_kobj_str(chosen, "name");
 
-    kind = k8f_ev_str(obj, "kind");
+    kind = k8f_kobj_str(obj, "kind");
     len = strlen(owner->name);
 
     if (strcmp(owner->kind, "Deployment") == 0) {
@@ -679,7 +674,7 @@ k8f_evidence_owner(json_t *obj, k8f_owner_t *owner)
         return K8F_OK;
     }
 
-    hash = k8f_ev_str(obj, "metadata.labels.pod-template-hash");
+    hash = k8f_kobj_str(obj, "metadata.labels.pod-template-hash");
 
     if (hash == NULL) {
         return K8F_OK;
@@ -741,7 +736,7 @@ k8f_ev_list(json_t *list, const char *kind, const char *none,
     rc = k8f_ev_expect(list, kind, &b);
 
     if (rc == K8F_OK) {
-        items = k8f_ev_get(list, "items");
+        items = k8f_kobj_get(list, "items");
 
         if (json_array_size(items) == 0) {
             k8f_buf_printf(&b, "%s", none);
@@ -772,7 +767,7 @@ k8f_ev_expect(json_t *obj, const char *kind, k8f_buf_t *b)
         return K8F_DECLINED;
     }
 
-    k = k8f_ev_text(obj, "kind");
+    k = k8f_kobj_text(obj, "kind");
 
     if (k == NULL || strcmp(k, kind) == 0) {
         return K8F_OK;
@@ -851,83 +846,6 @@ k8f_ev_put(k8f_buf_t *out, k8f_buf_t *b, size_t budget)
                  b->len - keep);
 
     k8f_buf_add(out, trailer, m);
-}
-
-
-/* a dotted path of object keys; a label key may hold dots itself */
-
-static json_t *
-k8f_ev_get(json_t *obj, const char *path)
-{
-    json_t      *v;
-    const char  *dot;
-
-    while (json_is_object(obj)) {
-        v = json_object_get(obj, path);
-        if (v != NULL) {
-            return v;
-        }
-
-        dot = strchr(path, '.');
-        if (dot == NULL) {
-            return NULL;
-        }
-
-        obj = json_object_getn(obj, path, dot - path);
-        path = dot + 1;
-    }
-
-    return NULL;
-}
-
-
-/*
- * A name, a kind, a reason: what the API validates.  One that is empty,
- * too long or has control characters is treated as absent, so these are
- * printed as they are; free text goes through k8f_ev_text().
- */
-
-static const char *
-k8f_ev_str(json_t *obj, const char *path)
-{
-    size_t       i;
-    const char  *s;
-
-    s = k8f_ev_text(obj, path);
-
-    for (i = 0; s != NULL && s[i]; i++) {
-        if ((unsigned char) s[i] < 0x20 || s[i] == 0x7f
-            || i == K8F_EVIDENCE_VALUE_MAX)
-        {
-            return NULL;
-        }
-    }
-
-    return s;
-}
-
-
-/* a message, a note, an env value: shown with k8f_ev_value() */
-
-static const char *
-k8f_ev_text(json_t *obj, const char *path)
-{
-    const char  *s;
-
-    s = json_string_value(k8f_ev_get(obj, path));
-
-    return (s != NULL && s[0] != '\0') ? s : NULL;
-}
-
-
-static long long
-k8f_ev_int(json_t *obj, const char *path, long long def)
-{
-    json_t  *v;
-
-    v = k8f_ev_get(obj, path);
-
-    return json_is_integer(v) ? (long long) json_integer_value(v) : def;
 }
 
 
@@ -1013,59 +931,6 @@ k8f_ev_scalar(k8f_buf_t *b, json_t *v)
 }
 
 
-/* an API time to the second: "2026-01-14T09:20:03.412907Z" loses ".412907" */
-
-static void
-k8f_ev_time(k8f_buf_t *b, const char *t)
-{
-    const char  *dot;
-
-    dot = strchr(t, '.');
-
-    if (dot == NULL) {
-        k8f_ev_value(b, t);
-        return;
-    }
-
-    k8f_buf_add(b, t, dot - t);
-
-    dot++;
-
-    while (*dot >= '0' && *dot <= '9') {
-        dot++;
-    }
-
-    k8f_ev_value(b, dot);
-}
-
-
-/*
- * "YYYY-MM-DDTHH:MM:SS.nnnnnnnnn": API times with their fractions made
- * comparable as strings; "" for no time.
- */
-
-static void
-k8f_ev_time_key(const char *t, char *key)
-{
-    size_t  n;
-
-    key[0] = '\0';
-
-    if (t == NULL || strlen(t) < 19) {
-        return;
-    }
-
-    memcpy(key, t, 19);
-    memcpy(key + 19, ".000000000", 11);
-
-    if (t[19] == '.') {
-        for (n = 0; n < 9 && t[20 + n] >= '0' && t[20 + n] <= '9'; n++) {
-            key[20 + n] = t[20 + n];
-        }
-    }
-}
-
-
 /*
  * "conditions: Ready False, ..." and a line for each that is not as it
  * should be, with its reason and message (once when repeated).
@@ -1074,10 +939,10 @@ k8f_ev_time_key(const char *t, char *key)
 static void
 k8f_ev_conditions(k8f_buf_t *b, json_t *conditions)
 {
-    size_t       i;
-    json_t      *c;
-    const char  *type, *status, *reason, *message, *time, *last_reason,
-                *last_message;
+    size_t                 i;
+    json_t                *c;
+    const char            *last_reason, *last_message;
+    k8f_kobj_condition_t   cond;
 
     if (json_array_size(conditions) == 0) {
         return;
@@ -1089,9 +954,9 @@ k8f_ev_conditions(k8f_buf_t *b, json_t *conditions)
         c = json_array_get(conditions, i);
 
         k8f_buf_printf(b, "%s %s %s", i ? "," : "",
-                       k8f_ev_str(c, "type") ? k8f_ev_str(c, "type") : "?",
-                       k8f_ev_str(c, "status") ? k8f_ev_str(c, "status")
-                                               : "?");
+                       k8f_kobj_str(c, "type") ? k8f_kobj_str(c, "type") : "?",
+                       k8f_kobj_str(c, "status") ? k8f_kobj_str(c, "status")
+                                                 : "?");
     }
 
     k8f_ev_add(b, "\n");
@@ -1100,73 +965,41 @@ k8f_ev_conditions(k8f_buf_t *b, json_t *conditions)
     last_message = "";
 
     for (i = 0; i < json_array_size(conditions); i++) {
-        c = json_array_get(conditions, i);
-
-        type = k8f_ev_str(c, "type");
-        status = k8f_ev_str(c, "status");
-        reason = k8f_ev_str(c, "reason");
-        message = k8f_ev_text(c, "message");
-        time = k8f_ev_str(c, "lastTransitionTime");
-
-        if (type == NULL || !k8f_ev_condition_bad(type, status)
-            || (reason == NULL && message == NULL))
+        if (k8f_kobj_condition(json_array_get(conditions, i), &cond) != 1
+            || (cond.reason == NULL && cond.message == NULL))
         {
             continue;
         }
 
-        if (strcmp(reason ? reason : "", last_reason) == 0
-            && strcmp(message ? message : "", last_message) == 0)
+        if (strcmp(cond.reason ? cond.reason : "", last_reason) == 0
+            && strcmp(cond.message ? cond.message : "", last_message) == 0)
         {
             continue;
         }
 
-        last_reason = reason ? reason : "";
-        last_message = message ? message : "";
+        last_reason = cond.reason ? cond.reason : "";
+        last_message = cond.message ? cond.message : "";
 
-        k8f_buf_printf(b, "  %s %s", type, status ? status : "?");
+        k8f_buf_printf(b, "  %s %s", cond.type,
+                       cond.status ? cond.status : "?");
 
-        if (time != NULL) {
+        if (cond.since != NULL) {
             k8f_ev_add(b, " since ");
-            k8f_ev_time(b, time);
+            k8f_buf_time(b, cond.since);
         }
 
-        if (reason != NULL) {
+        if (cond.reason != NULL) {
             k8f_ev_add(b, ": ");
-            k8f_ev_value(b, reason);
+            k8f_ev_value(b, cond.reason);
         }
 
-        if (message != NULL) {
+        if (cond.message != NULL) {
             k8f_ev_add(b, ": ");
-            k8f_ev_value(b, message);
+            k8f_ev_value(b, cond.message);
         }
 
         k8f_ev_add(b, "\n");
     }
-}
-
-
-/* pressure-like conditions are bad when True, the others when not */
-
-static int
-k8f_ev_condition_bad(const char *type, const char *status)
-{
-    size_t  n;
-
-    if (status == NULL || strcmp(status, "Unknown") == 0) {
-        return 1;
-    }
-
-    n = strlen(type);
-
-    if ((n >= 8 && strcmp(type + n - 8, "Pressure") == 0)
-        || strcmp(type, "NetworkUnavailable") == 0
-        || strcmp(type, "ReplicaFailure") == 0
-        || strcmp(type, "ScalingLimited") == 0)
-    {
-        return strcmp(status, "True") == 0;
-    }
-
-    return strcmp(status, "True") != 0;
 }
 
 
@@ -1177,8 +1010,8 @@ k8f_ev_meta(k8f_buf_t *b, const char *title, json_t *obj)
 {
     const char  *ns, *name;
 
-    ns = k8f_ev_str(obj, "metadata.namespace");
-    name = k8f_ev_str(obj, "metadata.name");
+    ns = k8f_kobj_str(obj, "metadata.namespace");
+    name = k8f_kobj_str(obj, "metadata.name");
 
     k8f_buf_printf(b, "%s %s%s%s", title, ns ? ns : "", ns ? "/" : "",
                    name ? name : "?");
@@ -1236,10 +1069,10 @@ k8f_ev_selector(k8f_buf_t *b, json_t *selector)
 
     for (i = 0; i < json_array_size(exprs); i++) {
         e = json_array_get(exprs, i);
-        op = k8f_ev_str(e, "operator");
+        op = k8f_kobj_str(e, "operator");
 
         k8f_buf_printf(b, "%s%s %s", sep,
-                       k8f_ev_str(e, "key") ? k8f_ev_str(e, "key") : "?",
+                       k8f_kobj_str(e, "key") ? k8f_kobj_str(e, "key") : "?",
                        op ? op : "?");
 
         values = json_object_get(e, "values");
@@ -1269,16 +1102,16 @@ k8f_ev_pod(k8f_buf_t *b, json_t *pod)
 
     k8f_ev_meta(b, "pod", pod);
 
-    s = k8f_ev_str(pod, "status.phase");
+    s = k8f_kobj_str(pod, "status.phase");
     k8f_buf_printf(b, ": %s", s ? s : "phase unknown");
 
-    reason = k8f_ev_str(pod, "status.reason");
+    reason = k8f_kobj_str(pod, "status.reason");
 
     if (reason != NULL) {
         k8f_ev_add(b, " (");
         k8f_ev_value(b, reason);
 
-        s = k8f_ev_text(pod, "status.message");
+        s = k8f_kobj_text(pod, "status.message");
 
         if (s != NULL) {
             k8f_ev_add(b, ": ");
@@ -1288,7 +1121,7 @@ k8f_ev_pod(k8f_buf_t *b, json_t *pod)
         k8f_ev_add(b, ")");
     }
 
-    s = k8f_ev_str(pod, "spec.nodeName");
+    s = k8f_kobj_str(pod, "spec.nodeName");
 
     if (s != NULL) {
         k8f_buf_printf(b, ", node %s", s);
@@ -1297,65 +1130,65 @@ k8f_ev_pod(k8f_buf_t *b, json_t *pod)
         k8f_buf_printf(b, ", not scheduled to a node");
     }
 
-    s = k8f_ev_str(pod, "status.podIP");
+    s = k8f_kobj_str(pod, "status.podIP");
 
     if (s != NULL) {
         k8f_buf_printf(b, ", pod IP %s", s);
     }
 
-    s = k8f_ev_str(pod, "status.qosClass");
+    s = k8f_kobj_str(pod, "status.qosClass");
 
     if (s != NULL) {
         k8f_buf_printf(b, ", QoS %s", s);
     }
 
-    s = k8f_ev_str(pod, "status.startTime");
+    s = k8f_kobj_str(pod, "status.startTime");
 
     if (s != NULL) {
         k8f_ev_add(b, ", started ");
-        k8f_ev_time(b, s);
+        k8f_buf_time(b, s);
     }
 
-    s = k8f_ev_str(pod, "metadata.deletionTimestamp");
+    s = k8f_kobj_str(pod, "metadata.deletionTimestamp");
 
     if (s != NULL) {
         k8f_ev_add(b, ", terminating since ");
-        k8f_ev_time(b, s);
+        k8f_buf_time(b, s);
     }
 
     k8f_ev_add(b, "\n");
 
-    refs = k8f_ev_get(pod, "metadata.ownerReferences");
+    refs = k8f_kobj_get(pod, "metadata.ownerReferences");
 
     for (i = 0; i < json_array_size(refs); i++) {
         ref = json_array_get(refs, i);
 
         k8f_buf_printf(b, "%s%s %s", i ? ", " : "owner: ",
-                       k8f_ev_str(ref, "kind") ? k8f_ev_str(ref, "kind")
-                                               : "?",
-                       k8f_ev_str(ref, "name") ? k8f_ev_str(ref, "name")
-                                               : "?");
+                       k8f_kobj_str(ref, "kind") ? k8f_kobj_str(ref, "kind")
+                                                 : "?",
+                       k8f_kobj_str(ref, "name") ? k8f_kobj_str(ref, "name")
+                                                 : "?");
     }
 
     if (json_array_size(refs)) {
         k8f_ev_add(b, "\n");
     }
 
-    k8f_ev_conditions(b, k8f_ev_get(pod, "status.conditions"));
+    k8f_ev_conditions(b, k8f_kobj_get(pod, "status.conditions"));
 
-    list = k8f_ev_get(pod, "spec.initContainers");
+    list = k8f_kobj_get(pod, "spec.initContainers");
 
     for (i = 0; i < json_array_size(list); i++) {
         k8f_ev_container(b, json_array_get(list, i),
-                         k8f_ev_get(pod, "status.initContainerStatuses"),
+                         k8f_kobj_get(pod, "status.initContainerStatuses"),
                          "init container");
     }
 
-    list = k8f_ev_get(pod, "spec.containers");
+    list = k8f_kobj_get(pod, "spec.containers");
 
     for (i = 0; i < json_array_size(list); i++) {
         k8f_ev_container(b, json_array_get(list, i),
-                         k8f_ev_get(pod, "status.containerStatuses"),
+                         k8f_kobj_get(pod, "status.containerStatuses"),
                          "container");
     }
 }
@@ -1365,27 +1198,16 @@ static void
 k8f_ev_container(k8f_buf_t *b, json_t *c, json_t *statuses,
     const char *what)
 {
-    size_t       i;
     json_t      *cs, *v, *res;
     const char  *name, *s;
 
-    name = k8f_ev_str(c, "name");
+    name = k8f_kobj_str(c, "name");
 
     if (name == NULL) {
         return;
     }
 
-    cs = NULL;
-
-    for (i = 0; i < json_array_size(statuses); i++) {
-        v = json_array_get(statuses, i);
-        s = k8f_ev_str(v, "name");
-
-        if (s != NULL && strcmp(s, name) == 0) {
-            cs = v;
-            break;
-        }
-    }
+    cs = k8f_kobj_named(statuses, name);
 
     k8f_buf_printf(b, "%s %s", what, name);
 
@@ -1396,20 +1218,20 @@ k8f_ev_container(k8f_buf_t *b, json_t *c, json_t *statuses,
         k8f_buf_printf(b, " (ready %s, restarts %lld): ",
                        json_is_true(json_object_get(cs, "ready"))
                        ? "true" : "false",
-                       k8f_ev_int(cs, "restartCount", 0));
+                       k8f_kobj_int(cs, "restartCount", 0));
 
-        k8f_ev_state(b, k8f_ev_get(cs, "state"), "");
+        k8f_ev_state(b, k8f_kobj_get(cs, "state"), "");
         k8f_ev_add(b, "\n");
 
-        v = k8f_ev_get(cs, "lastState.terminated");
+        v = k8f_kobj_get(cs, "lastState.terminated");
 
         if (json_is_object(v)) {
-            k8f_ev_state(b, k8f_ev_get(cs, "lastState"), "  last ");
+            k8f_ev_state(b, k8f_kobj_get(cs, "lastState"), "  last ");
             k8f_ev_add(b, "\n");
         }
     }
 
-    s = k8f_ev_str(c, "image");
+    s = k8f_kobj_str(c, "image");
 
     if (s != NULL) {
         k8f_ev_add(b, "  image ");
@@ -1417,7 +1239,7 @@ k8f_ev_container(k8f_buf_t *b, json_t *c, json_t *statuses,
         k8f_ev_add(b, "\n");
     }
 
-    res = k8f_ev_get(c, "resources");
+    res = k8f_kobj_get(c, "resources");
 
     k8f_ev_add(b, "  resources: ");
 
@@ -1464,14 +1286,14 @@ k8f_ev_state(k8f_buf_t *b, json_t *state, const char *prefix)
     if (json_is_object(v)) {
         k8f_buf_printf(b, "%swaiting", prefix);
 
-        s = k8f_ev_str(v, "reason");
+        s = k8f_kobj_str(v, "reason");
 
         if (s != NULL) {
             k8f_ev_add(b, ": ");
             k8f_ev_value(b, s);
         }
 
-        s = k8f_ev_text(v, "message");
+        s = k8f_kobj_text(v, "message");
 
         if (s != NULL) {
             k8f_ev_add(b, ": ");
@@ -1486,11 +1308,11 @@ k8f_ev_state(k8f_buf_t *b, json_t *state, const char *prefix)
     if (json_is_object(v)) {
         k8f_buf_printf(b, "%srunning", prefix);
 
-        s = k8f_ev_str(v, "startedAt");
+        s = k8f_kobj_str(v, "startedAt");
 
         if (s != NULL) {
             k8f_ev_add(b, " since ");
-            k8f_ev_time(b, s);
+            k8f_buf_time(b, s);
         }
 
         return;
@@ -1516,16 +1338,16 @@ k8f_ev_exit(k8f_buf_t *b, json_t *terminated)
     long long    code, sig;
     const char  *s;
 
-    s = k8f_ev_str(terminated, "reason");
+    s = k8f_kobj_str(terminated, "reason");
     k8f_ev_value(b, s ? s : "no reason");
 
-    code = k8f_ev_int(terminated, "exitCode", -1);
+    code = k8f_kobj_int(terminated, "exitCode", -1);
 
     if (code >= 0) {
         k8f_buf_printf(b, ", exit code %lld", code);
     }
 
-    sig = k8f_ev_int(terminated, "signal", code > 128 ? code - 128 : 0);
+    sig = k8f_kobj_int(terminated, "signal", code > 128 ? code - 128 : 0);
 
     if (sig > 0 && sig < (long long) (sizeof(k8f_ev_signals)
                                       / sizeof(k8f_ev_signals[0])))
@@ -1536,21 +1358,21 @@ k8f_ev_exit(k8f_buf_t *b, json_t *terminated)
         k8f_buf_printf(b, " (signal %lld)", sig);
     }
 
-    s = k8f_ev_str(terminated, "startedAt");
+    s = k8f_kobj_str(terminated, "startedAt");
 
     if (s != NULL) {
         k8f_ev_add(b, ", started ");
-        k8f_ev_time(b, s);
+        k8f_buf_time(b, s);
     }
 
-    s = k8f_ev_str(terminated, "finishedAt");
+    s = k8f_kobj_str(terminated, "finishedAt");
 
     if (s != NULL) {
         k8f_ev_add(b, ", finished ");
-        k8f_ev_time(b, s);
+        k8f_buf_time(b, s);
     }
 
-    s = k8f_ev_text(terminated, "message");
+    s = k8f_kobj_text(terminated, "message");
 
     if (s != NULL) {
         k8f_ev_add(b, ", message: ");
@@ -1576,10 +1398,10 @@ k8f_ev_probe(k8f_buf_t *b, json_t *c, const char *key, const char *what)
     k8f_buf_printf(b, "  %s probe: ", what);
 
     if ((v = json_object_get(p, "httpGet")) != NULL) {
-        s = k8f_ev_str(v, "scheme");
+        s = k8f_kobj_str(v, "scheme");
         k8f_buf_printf(b, "%s GET ", s ? s : "HTTP");
 
-        s = k8f_ev_str(v, "path");
+        s = k8f_kobj_str(v, "path");
         k8f_ev_value(b, s ? s : "/");
 
         k8f_ev_add(b, " port ");
@@ -1607,174 +1429,48 @@ k8f_ev_probe(k8f_buf_t *b, json_t *c, const char *key, const char *what)
         k8f_ev_add(b, "no handler");
     }
 
-    n = k8f_ev_int(p, "initialDelaySeconds", 0);
+    n = k8f_kobj_int(p, "initialDelaySeconds", 0);
 
     if (n > 0) {
         k8f_buf_printf(b, ", delay %llds", n);
     }
 
     k8f_buf_printf(b, ", timeout %llds, period %llds, failure threshold "
-                   "%lld\n", k8f_ev_int(p, "timeoutSeconds", 1),
-                   k8f_ev_int(p, "periodSeconds", 10),
-                   k8f_ev_int(p, "failureThreshold", 3));
+                   "%lld\n", k8f_kobj_int(p, "timeoutSeconds", 1),
+                   k8f_kobj_int(p, "periodSeconds", 10),
+                   k8f_kobj_int(p, "failureThreshold", 3));
 }
 
 
 static void
 k8f_ev_env(k8f_buf_t *b, json_t *c)
 {
-    size_t        i, k;
-    json_t       *env, *e;
+    size_t        i;
+    json_t       *env;
     const char   *name, *value;
 
     env = json_object_get(c, "env");
 
     for (i = 0; i < json_array_size(env); i++) {
-        e = json_array_get(env, i);
-        name = k8f_ev_str(e, "name");
-        value = k8f_ev_text(e, "value");
+        name = k8f_kobj_memory_env(json_array_get(env, i), &value);
 
-        if (name == NULL || value == NULL) {
-            continue;
-        }
-
-        for (k = 0; k8f_ev_heap_env[k]; k++) {
-            if (strcmp(name, k8f_ev_heap_env[k]) == 0) {
-                k8f_buf_printf(b, "  env %s=", name);
-                k8f_ev_value(b, value);
-                k8f_ev_add(b, "\n");
-                break;
-            }
+        if (name != NULL) {
+            k8f_buf_printf(b, "  env %s=", name);
+            k8f_ev_value(b, value);
+            k8f_ev_add(b, "\n");
         }
     }
-}
-
-
-/* one item of a core/v1 or an events.k8s.io/v1 list */
-
-static void
-k8f_ev_event(k8f_ev_event_t *e, json_t *item)
-{
-    size_t       i;
-    json_t      *obj;
-    char         key[32];
-    const char  *t;
-
-    static const char  *last[] = {
-        "series.lastObservedTime", "lastTimestamp",
-        "deprecatedLastTimestamp", "eventTime", "firstTimestamp",
-        "deprecatedFirstTimestamp", "metadata.creationTimestamp"
-    };
-
-    static const char  *first[] = {
-        "firstTimestamp", "deprecatedFirstTimestamp", "eventTime",
-        "metadata.creationTimestamp"
-    };
-
-    memset(e, 0, sizeof(k8f_ev_event_t));
-
-    obj = json_object_get(item, "involvedObject");
-
-    if (obj == NULL) {
-        obj = json_object_get(item, "regarding");
-    }
-
-    e->kind = k8f_ev_str(obj, "kind");
-    e->name = k8f_ev_str(obj, "name");
-    e->field = k8f_ev_str(obj, "fieldPath");
-    e->type = k8f_ev_str(item, "type");
-    e->reason = k8f_ev_str(item, "reason");
-
-    e->message = k8f_ev_text(item, "message");
-
-    if (e->message == NULL) {
-        e->message = k8f_ev_text(item, "note");
-    }
-
-    e->count = k8f_ev_int(item, "series.count", -1);
-
-    if (e->count < 0) {
-        e->count = k8f_ev_int(item, "count",
-                              k8f_ev_int(item, "deprecatedCount", 1));
-    }
-
-    if (e->count < 1) {
-        e->count = 1;
-    }
-
-    for (i = 0; i < sizeof(last) / sizeof(last[0]); i++) {
-        t = k8f_ev_str(item, last[i]);
-        k8f_ev_time_key(t, key);
-
-        if (key[0] != '\0' && strcmp(key, e->last) > 0) {
-            memcpy(e->last, key, sizeof(key));
-            e->last_time = t;
-        }
-    }
-
-    for (i = 0; i < sizeof(first) / sizeof(first[0]); i++) {
-        t = k8f_ev_str(item, first[i]);
-        k8f_ev_time_key(t, key);
-
-        if (key[0] != '\0') {
-            memcpy(e->first, key, sizeof(key));
-            e->first_time = t;
-            break;
-        }
-    }
-}
-
-
-static int
-k8f_ev_event_same(k8f_ev_event_t *a, k8f_ev_event_t *b)
-{
-    const char  *one[5], *two[5];
-    int          i;
-
-    one[0] = a->kind; one[1] = a->name; one[2] = a->field;
-    one[3] = a->reason; one[4] = a->message;
-    two[0] = b->kind; two[1] = b->name; two[2] = b->field;
-    two[3] = b->reason; two[4] = b->message;
-
-    for (i = 0; i < 5; i++) {
-        if (strcmp(one[i] ? one[i] : "", two[i] ? two[i] : "") != 0) {
-            return 0;
-        }
-    }
-
-    return strcmp(a->type ? a->type : "", b->type ? b->type : "") == 0;
-}
-
-
-/* newest first; the list order breaks ties */
-
-static int
-k8f_ev_event_cmp(const void *one, const void *two)
-{
-    int                     rc;
-    const k8f_ev_event_t   *a, *b;
-
-    a = one;
-    b = two;
-
-    rc = strcmp(b->last, a->last);
-
-    if (rc != 0) {
-        return rc;
-    }
-
-    return (a->index > b->index) - (a->index < b->index);
 }
 
 
 static void
-k8f_ev_event_line(k8f_buf_t *b, k8f_ev_event_t *e, int objects)
+k8f_ev_event_line(k8f_buf_t *b, k8f_kobj_event_t *e, int objects)
 {
     size_t       n;
     const char  *f;
 
     if (e->last_time != NULL) {
-        k8f_ev_time(b, e->last_time);
+        k8f_buf_time(b, e->last_time);
 
     } else {
         k8f_ev_add(b, "(no time)");
@@ -1788,7 +1484,7 @@ k8f_ev_event_line(k8f_buf_t *b, k8f_ev_event_t *e, int objects)
 
         if (e->first_time != NULL && strcmp(e->first, e->last) != 0) {
             k8f_ev_add(b, " since ");
-            k8f_ev_time(b, e->first_time);
+            k8f_buf_time(b, e->first_time);
         }
     }
 
@@ -1827,14 +1523,15 @@ k8f_ev_event_line(k8f_buf_t *b, k8f_ev_event_t *e, int objects)
 static void
 k8f_ev_events(k8f_buf_t *b, json_t *list, size_t budget)
 {
-    int              objects;
-    char             line[64];
-    size_t           i, k, n, total, dropped, m, want;
-    json_t          *items;
-    k8f_buf_t        text;
-    k8f_ev_event_t  *ev, e;
+    int                objects;
+    char               line[64];
+    size_t             i, k, n, total, dropped, m, want;
+    json_t            *items;
+    k8f_buf_t          text;
+    k8f_ev_line_t     *lines;
+    k8f_kobj_event_t  *ev;
 
-    items = k8f_ev_get(list, "items");
+    items = k8f_kobj_get(list, "items");
 
     if (json_array_size(items) == 0) {
         k8f_buf_printf(b, "no events (Kubernetes keeps them for an hour by "
@@ -1842,42 +1539,13 @@ k8f_ev_events(k8f_buf_t *b, json_t *list, size_t budget)
         return;
     }
 
-    ev = calloc(json_array_size(items), sizeof(k8f_ev_event_t));
-    if (ev == NULL) {
+    ev = k8f_kobj_events(items, 0, &n);
+    lines = ev ? calloc(n, sizeof(k8f_ev_line_t)) : NULL;
+
+    if (lines == NULL) {
         b->failed = 1;
+        free(ev);
         return;
-    }
-
-    n = 0;
-
-    for (i = 0; i < json_array_size(items); i++) {
-        k8f_ev_event(&e, json_array_get(items, i));
-
-        for (k = 0; k < n; k++) {
-            if (k8f_ev_event_same(&ev[k], &e)) {
-                break;
-            }
-        }
-
-        if (k == n) {
-            e.index = n;
-            ev[n++] = e;
-            continue;
-        }
-
-        ev[k].count += e.count;
-
-        if (strcmp(e.last, ev[k].last) > 0) {
-            memcpy(ev[k].last, e.last, sizeof(e.last));
-            ev[k].last_time = e.last_time;
-        }
-
-        if (e.first[0] != '\0'
-            && (ev[k].first[0] == '\0' || strcmp(e.first, ev[k].first) < 0))
-        {
-            memcpy(ev[k].first, e.first, sizeof(e.first));
-            ev[k].first_time = e.first_time;
-        }
     }
 
     objects = 0;
@@ -1893,17 +1561,17 @@ k8f_ev_events(k8f_buf_t *b, json_t *list, size_t budget)
         }
     }
 
-    qsort(ev, n, sizeof(k8f_ev_event_t), k8f_ev_event_cmp);
+    qsort(ev, n, sizeof(k8f_kobj_event_t), k8f_kobj_event_cmp);
 
     k8f_buf_init(&text);
 
     total = 0;
 
     for (i = 0; i < n; i++) {
-        ev[i].off = text.len;
+        lines[i].off = text.len;
         k8f_ev_event_line(&text, &ev[i], objects);
-        ev[i].len = text.len - ev[i].off;
-        total += ev[i].len;
+        lines[i].len = text.len - lines[i].off;
+        total += lines[i].len;
     }
 
     m = snprintf(line, sizeof(line), "%zu event%s, newest first:\n", n,
@@ -1919,15 +1587,15 @@ k8f_ev_events(k8f_buf_t *b, json_t *list, size_t budget)
 
         for (k = 0; k < 2; k++) {
             for (i = n; i > 0 && total > want; i--) {
-                if (ev[i - 1].dropped
+                if (lines[i - 1].dropped
                     || (k == 0 && ev[i - 1].type != NULL
                         && strcmp(ev[i - 1].type, "Warning") == 0))
                 {
                     continue;
                 }
 
-                ev[i - 1].dropped = 1;
-                total -= ev[i - 1].len;
+                lines[i - 1].dropped = 1;
+                total -= lines[i - 1].len;
                 dropped++;
             }
         }
@@ -1936,8 +1604,8 @@ k8f_ev_events(k8f_buf_t *b, json_t *list, size_t budget)
     k8f_buf_add(b, line, m);
 
     for (i = 0; i < n && !text.failed; i++) {
-        if (!ev[i].dropped) {
-            k8f_buf_add(b, text.data + ev[i].off, ev[i].len);
+        if (!lines[i].dropped) {
+            k8f_buf_add(b, text.data + lines[i].off, lines[i].len);
         }
     }
 
@@ -1950,6 +1618,7 @@ k8f_ev_events(k8f_buf_t *b, json_t *list, size_t budget)
     }
 
     k8f_buf_free(&text);
+    free(lines);
     free(ev);
 }
 
@@ -1963,8 +1632,8 @@ k8f_ev_service(k8f_buf_t *b, json_t *svc)
 
     k8f_ev_meta(b, "service", svc);
 
-    type = k8f_ev_str(svc, "spec.type");
-    ip = k8f_ev_str(svc, "spec.clusterIP");
+    type = k8f_kobj_str(svc, "spec.type");
+    ip = k8f_kobj_str(svc, "spec.clusterIP");
 
     k8f_buf_printf(b, ": %s", type ? type : "ClusterIP");
 
@@ -1975,7 +1644,7 @@ k8f_ev_service(k8f_buf_t *b, json_t *svc)
         k8f_buf_printf(b, " %s", ip);
     }
 
-    s = k8f_ev_str(svc, "spec.externalName");
+    s = k8f_kobj_str(svc, "spec.externalName");
 
     if (s != NULL) {
         k8f_ev_add(b, ", external name ");
@@ -1983,7 +1652,7 @@ k8f_ev_service(k8f_buf_t *b, json_t *svc)
     }
 
     if (type != NULL && strcmp(type, "LoadBalancer") == 0) {
-        ingress = k8f_ev_get(svc, "status.loadBalancer.ingress");
+        ingress = k8f_kobj_get(svc, "status.loadBalancer.ingress");
 
         if (json_array_size(ingress) == 0) {
             k8f_ev_add(b, ", load balancer pending");
@@ -1991,21 +1660,21 @@ k8f_ev_service(k8f_buf_t *b, json_t *svc)
 
         for (i = 0; i < json_array_size(ingress); i++) {
             v = json_array_get(ingress, i);
-            s = k8f_ev_str(v, "ip");
+            s = k8f_kobj_str(v, "ip");
 
             k8f_buf_printf(b, "%s", i ? " " : ", load balancer ");
-            k8f_ev_value(b, s ? s : k8f_ev_str(v, "hostname"));
+            k8f_ev_value(b, s ? s : k8f_kobj_str(v, "hostname"));
         }
     }
 
-    ports = k8f_ev_get(svc, "spec.ports");
+    ports = k8f_kobj_get(svc, "spec.ports");
 
     for (i = 0; i < json_array_size(ports); i++) {
         p = json_array_get(ports, i);
 
         k8f_buf_printf(b, "%s", i ? ", " : ", ports ");
 
-        s = k8f_ev_str(p, "name");
+        s = k8f_kobj_str(p, "name");
 
         if (s != NULL) {
             k8f_buf_printf(b, "%s ", s);
@@ -2020,7 +1689,7 @@ k8f_ev_service(k8f_buf_t *b, json_t *svc)
             k8f_ev_scalar(b, v);
         }
 
-        s = k8f_ev_str(p, "protocol");
+        s = k8f_kobj_str(p, "protocol");
         k8f_buf_printf(b, "/%s", s ? s : "TCP");
 
         v = json_object_get(p, "nodePort");
@@ -2031,7 +1700,7 @@ k8f_ev_service(k8f_buf_t *b, json_t *svc)
         }
     }
 
-    selector = k8f_ev_get(svc, "spec.selector");
+    selector = k8f_kobj_get(svc, "spec.selector");
 
     if (json_object_size(selector)) {
         k8f_ev_add(b, ", selector ");
@@ -2053,7 +1722,7 @@ k8f_ev_endpoints(k8f_buf_t *b, json_t *ep)
 
     k8f_ev_meta(b, "endpoints", ep);
 
-    subsets = k8f_ev_get(ep, "subsets");
+    subsets = k8f_kobj_get(ep, "subsets");
 
     if (json_array_size(subsets) == 0) {
         k8f_buf_printf(b, ": no ready endpoints (no subsets: no pod "
@@ -2108,8 +1777,8 @@ k8f_ev_addresses(k8f_buf_t *b, json_t *list, const char *what,
 
     for (i = 0; i < json_array_size(list) && i < K8F_EV_ADDRESSES; i++) {
         a = json_array_get(list, i);
-        ip = k8f_ev_str(a, "ip");
-        pod = k8f_ev_str(a, "targetRef.name");
+        ip = k8f_kobj_str(a, "ip");
+        pod = k8f_kobj_str(a, "targetRef.name");
 
         if (i == 0) {
             k8f_buf_printf(b, "%s %s", sep, what);
@@ -2147,8 +1816,8 @@ k8f_ev_ports(k8f_buf_t *b, json_t *ports)
 
     for (i = 0; i < json_array_size(ports); i++) {
         p = json_array_get(ports, i);
-        name = k8f_ev_str(p, "name");
-        proto = k8f_ev_str(p, "protocol");
+        name = k8f_kobj_str(p, "name");
+        proto = k8f_kobj_str(p, "protocol");
 
         k8f_buf_printf(b, "%s %s%s", i ? "," : "", name ? name : "",
                        name ? " " : "");
@@ -2167,21 +1836,21 @@ k8f_ev_slice(k8f_buf_t *b, json_t *slice)
 
     k8f_ev_meta(b, "endpointslice", slice);
 
-    s = k8f_ev_str(slice, "metadata.labels.kubernetes.io/service-name");
+    s = k8f_kobj_str(slice, "metadata.labels.kubernetes.io/service-name");
 
     if (s != NULL) {
         k8f_buf_printf(b, " for service %s", s);
     }
 
-    s = k8f_ev_str(slice, "addressType");
+    s = k8f_kobj_str(slice, "addressType");
     k8f_buf_printf(b, ": %s, ports", s ? s : "?");
-    k8f_ev_ports(b, k8f_ev_get(slice, "ports"));
+    k8f_ev_ports(b, k8f_kobj_get(slice, "ports"));
 
-    eps = k8f_ev_get(slice, "endpoints");
+    eps = k8f_kobj_get(slice, "endpoints");
     ready = 0;
 
     for (i = 0; i < json_array_size(eps); i++) {
-        v = k8f_ev_get(json_array_get(eps, i), "conditions.ready");
+        v = k8f_kobj_get(json_array_get(eps, i), "conditions.ready");
 
         /* unknown readiness counts as ready, as kube-proxy reads it */
 
@@ -2208,31 +1877,31 @@ k8f_ev_slice(k8f_buf_t *b, json_t *slice)
             k8f_ev_scalar(b, json_array_get(addrs, k));
         }
 
-        v = k8f_ev_get(ep, "conditions.ready");
+        v = k8f_kobj_get(ep, "conditions.ready");
         k8f_buf_printf(b, " %s", json_is_false(v) ? "not ready" : "ready");
 
-        if (json_is_false(k8f_ev_get(ep, "conditions.serving"))) {
+        if (json_is_false(k8f_kobj_get(ep, "conditions.serving"))) {
             k8f_ev_add(b, ", not serving");
         }
 
-        if (json_is_true(k8f_ev_get(ep, "conditions.terminating"))) {
+        if (json_is_true(k8f_kobj_get(ep, "conditions.terminating"))) {
             k8f_ev_add(b, ", terminating");
         }
 
-        s = k8f_ev_str(ep, "targetRef.name");
+        s = k8f_kobj_str(ep, "targetRef.name");
 
         if (s != NULL) {
             k8f_buf_printf(b, " (%s %s",
-                           k8f_ev_str(ep, "targetRef.kind")
-                           ? k8f_ev_str(ep, "targetRef.kind") : "object", s);
+                           k8f_kobj_str(ep, "targetRef.kind")
+                           ? k8f_kobj_str(ep, "targetRef.kind") : "object", s);
 
-            s = k8f_ev_str(ep, "nodeName");
+            s = k8f_kobj_str(ep, "nodeName");
 
             if (s != NULL) {
                 k8f_buf_printf(b, ", node %s", s);
             }
 
-            s = k8f_ev_str(ep, "zone");
+            s = k8f_kobj_str(ep, "zone");
 
             if (s != NULL) {
                 k8f_buf_printf(b, ", zone %s", s);
@@ -2255,10 +1924,10 @@ k8f_ev_netpol(k8f_buf_t *b, json_t *np)
     const char  *t;
 
     k8f_buf_printf(b, "networkpolicy %s: ",
-                   k8f_ev_str(np, "metadata.name")
-                   ? k8f_ev_str(np, "metadata.name") : "?");
+                   k8f_kobj_str(np, "metadata.name")
+                   ? k8f_kobj_str(np, "metadata.name") : "?");
 
-    sel = k8f_ev_get(np, "spec.podSelector");
+    sel = k8f_kobj_get(np, "spec.podSelector");
 
     if (json_object_size(json_object_get(sel, "matchLabels")) == 0
         && json_array_size(json_object_get(sel, "matchExpressions")) == 0)
@@ -2272,10 +1941,10 @@ k8f_ev_netpol(k8f_buf_t *b, json_t *np)
 
     /* without policyTypes: Ingress, and Egress when it has egress rules */
 
-    types = k8f_ev_get(np, "spec.policyTypes");
+    types = k8f_kobj_get(np, "spec.policyTypes");
     ingress = (json_array_size(types) == 0);
     egress = (json_array_size(types) == 0
-              && k8f_ev_get(np, "spec.egress") != NULL);
+              && k8f_kobj_get(np, "spec.egress") != NULL);
 
     for (i = 0; i < json_array_size(types); i++) {
         t = json_string_value(json_array_get(types, i));
@@ -2289,12 +1958,12 @@ k8f_ev_netpol(k8f_buf_t *b, json_t *np)
     }
 
     if (ingress) {
-        k8f_ev_rules(b, k8f_ev_get(np, "spec.ingress"), "ingress", "from",
+        k8f_ev_rules(b, k8f_kobj_get(np, "spec.ingress"), "ingress", "from",
                      "from");
     }
 
     if (egress) {
-        k8f_ev_rules(b, k8f_ev_get(np, "spec.egress"), "egress", "to", "to");
+        k8f_ev_rules(b, k8f_kobj_get(np, "spec.egress"), "egress", "to", "to");
     }
 
     k8f_ev_add(b, "\n");
@@ -2359,7 +2028,7 @@ k8f_ev_rules(k8f_buf_t *b, json_t *rules, const char *dir,
                 k8f_ev_scalar(b, v);
             }
 
-            s = k8f_ev_str(p, "protocol");
+            s = k8f_kobj_str(p, "protocol");
             k8f_buf_printf(b, "/%s", s ? s : "TCP");
         }
     }
@@ -2438,58 +2107,58 @@ k8f_ev_node(k8f_buf_t *b, json_t *node)
     k8f_ev_meta(b, "node", node);
     k8f_ev_add(b, ":");
 
-    s = k8f_ev_str(node, "metadata.labels.node.kubernetes.io/instance-type");
+    s = k8f_kobj_str(node, "metadata.labels.node.kubernetes.io/instance-type");
 
     if (s != NULL) {
         k8f_buf_printf(b, " %s,", s);
     }
 
-    s = k8f_ev_str(node, "metadata.labels.topology.kubernetes.io/zone");
+    s = k8f_kobj_str(node, "metadata.labels.topology.kubernetes.io/zone");
 
     if (s != NULL) {
         k8f_buf_printf(b, " zone %s,", s);
     }
 
-    s = k8f_ev_str(node, "status.nodeInfo.kubeletVersion");
+    s = k8f_kobj_str(node, "status.nodeInfo.kubeletVersion");
     k8f_buf_printf(b, " kubelet %s", s ? s : "?");
 
-    s = k8f_ev_str(node, "status.nodeInfo.containerRuntimeVersion");
+    s = k8f_kobj_str(node, "status.nodeInfo.containerRuntimeVersion");
 
     if (s != NULL) {
         k8f_buf_printf(b, ", %s", s);
     }
 
-    s = k8f_ev_str(node, "status.nodeInfo.osImage");
+    s = k8f_kobj_str(node, "status.nodeInfo.osImage");
 
     if (s != NULL) {
         k8f_ev_add(b, ", ");
         k8f_ev_value(b, s);
     }
 
-    if (json_is_true(k8f_ev_get(node, "spec.unschedulable"))) {
+    if (json_is_true(k8f_kobj_get(node, "spec.unschedulable"))) {
         k8f_ev_add(b, ", cordoned (unschedulable)");
     }
 
     k8f_ev_add(b, "\n");
 
-    k8f_ev_conditions(b, k8f_ev_get(node, "status.conditions"));
+    k8f_ev_conditions(b, k8f_kobj_get(node, "status.conditions"));
 
-    taints = k8f_ev_get(node, "spec.taints");
+    taints = k8f_kobj_get(node, "spec.taints");
 
     for (i = 0; i < json_array_size(taints); i++) {
         t = json_array_get(taints, i);
 
         k8f_buf_printf(b, "%s", i ? ", " : "taints: ");
-        k8f_ev_value(b, k8f_ev_str(t, "key"));
+        k8f_ev_value(b, k8f_kobj_str(t, "key"));
 
-        s = k8f_ev_text(t, "value");
+        s = k8f_kobj_text(t, "value");
 
         if (s != NULL) {
             k8f_ev_add(b, "=");
             k8f_ev_value(b, s);
         }
 
-        s = k8f_ev_str(t, "effect");
+        s = k8f_kobj_str(t, "effect");
         k8f_buf_printf(b, ":%s", s ? s : "?");
     }
 
@@ -2497,9 +2166,9 @@ k8f_ev_node(k8f_buf_t *b, json_t *node)
         k8f_ev_add(b, "\n");
     }
 
-    k8f_ev_quantities(b, "allocatable", k8f_ev_get(node,
-                                                   "status.allocatable"));
-    k8f_ev_quantities(b, "capacity", k8f_ev_get(node, "status.capacity"));
+    k8f_ev_quantities(b, "allocatable", k8f_kobj_get(node,
+                                                     "status.allocatable"));
+    k8f_ev_quantities(b, "capacity", k8f_kobj_get(node, "status.capacity"));
 }
 
 
@@ -2545,7 +2214,7 @@ k8f_ev_workload_find(json_t *obj)
     unsigned     i;
     const char  *kind;
 
-    kind = k8f_ev_str(obj, "kind");
+    kind = k8f_kobj_str(obj, "kind");
 
     for (i = 0; kind != NULL
                 && i < sizeof(k8f_ev_workloads) / sizeof(k8f_ev_workloads[0]);
@@ -2579,7 +2248,7 @@ k8f_ev_workload(k8f_buf_t *b, json_t *obj, const k8f_ev_workload_t *w)
     k8f_ev_add(b, ":");
 
     for (k = 0, f = w->fields; f->path; f++) {
-        v = k8f_ev_get(obj, f->path);
+        v = k8f_kobj_get(obj, f->path);
 
         if (!f->always && json_integer_value(v) == 0) {
             continue;
@@ -2588,28 +2257,28 @@ k8f_ev_workload(k8f_buf_t *b, json_t *obj, const k8f_ev_workload_t *w)
         /* the API leaves zero counts out; spec.replicas defaults to 1 */
 
         k8f_buf_printf(b, "%s %lld %s", k++ ? "," : "",
-                       k8f_ev_int(obj, f->path,
-                                  strcmp(f->path, "spec.replicas") == 0),
+                       k8f_kobj_int(obj, f->path,
+                                    strcmp(f->path, "spec.replicas") == 0),
                        f->label);
     }
 
-    s = k8f_ev_str(obj, "metadata.annotations.deployment.kubernetes.io/"
-                        "revision");
+    s = k8f_kobj_str(obj, "metadata.annotations.deployment.kubernetes.io/"
+                          "revision");
 
     if (s != NULL) {
         k8f_buf_printf(b, "; revision %s", s);
     }
 
-    s = k8f_ev_str(obj, "spec.strategy.type");
+    s = k8f_kobj_str(obj, "spec.strategy.type");
 
     if (s == NULL) {
-        s = k8f_ev_str(obj, "spec.updateStrategy.type");
+        s = k8f_kobj_str(obj, "spec.updateStrategy.type");
     }
 
     if (s != NULL) {
         k8f_buf_printf(b, "; strategy %s", s);
 
-        v = k8f_ev_get(obj, "spec.strategy.rollingUpdate");
+        v = k8f_kobj_get(obj, "spec.strategy.rollingUpdate");
 
         if (json_is_object(v)) {
             k8f_ev_add(b, " (max unavailable ");
@@ -2620,12 +2289,12 @@ k8f_ev_workload(k8f_buf_t *b, json_t *obj, const k8f_ev_workload_t *w)
         }
     }
 
-    if (json_is_true(k8f_ev_get(obj, "spec.paused"))) {
+    if (json_is_true(k8f_kobj_get(obj, "spec.paused"))) {
         k8f_ev_add(b, "; paused");
     }
 
-    gen = k8f_ev_int(obj, "metadata.generation", 0);
-    seen = k8f_ev_int(obj, "status.observedGeneration", gen);
+    gen = k8f_kobj_int(obj, "metadata.generation", 0);
+    seen = k8f_kobj_int(obj, "status.observedGeneration", gen);
 
     if (seen < gen) {
         k8f_buf_printf(b, "; generation %lld not yet observed (at %lld)",
@@ -2634,8 +2303,8 @@ k8f_ev_workload(k8f_buf_t *b, json_t *obj, const k8f_ev_workload_t *w)
 
     k8f_ev_add(b, "\n");
 
-    k8f_ev_conditions(b, k8f_ev_get(obj, "status.conditions"));
-    k8f_ev_images(b, k8f_ev_get(obj, "spec.template.spec.containers"));
+    k8f_ev_conditions(b, k8f_kobj_get(obj, "status.conditions"));
+    k8f_ev_images(b, k8f_kobj_get(obj, "spec.template.spec.containers"));
 }
 
 
@@ -2649,9 +2318,9 @@ k8f_ev_images(k8f_buf_t *b, json_t *containers)
         c = json_array_get(containers, i);
 
         k8f_buf_printf(b, "%s", i ? ", " : "images: ");
-        k8f_ev_value(b, k8f_ev_str(c, "name"));
+        k8f_ev_value(b, k8f_kobj_str(c, "name"));
         k8f_ev_add(b, " ");
-        k8f_ev_value(b, k8f_ev_str(c, "image"));
+        k8f_ev_value(b, k8f_kobj_str(c, "image"));
     }
 
     if (json_array_size(containers)) {
@@ -2670,33 +2339,33 @@ k8f_ev_hpa(k8f_buf_t *b, json_t *hpa)
 
     k8f_ev_meta(b, "hpa", hpa);
 
-    s = k8f_ev_str(hpa, "spec.scaleTargetRef.kind");
+    s = k8f_kobj_str(hpa, "spec.scaleTargetRef.kind");
     k8f_buf_printf(b, " for %s %s", s ? s : "?",
-                   k8f_ev_str(hpa, "spec.scaleTargetRef.name")
-                   ? k8f_ev_str(hpa, "spec.scaleTargetRef.name") : "?");
+                   k8f_kobj_str(hpa, "spec.scaleTargetRef.name")
+                   ? k8f_kobj_str(hpa, "spec.scaleTargetRef.name") : "?");
 
-    current = k8f_ev_int(hpa, "status.currentReplicas", 0);
-    max = k8f_ev_int(hpa, "spec.maxReplicas", 0);
+    current = k8f_kobj_int(hpa, "status.currentReplicas", 0);
+    max = k8f_kobj_int(hpa, "spec.maxReplicas", 0);
 
     k8f_buf_printf(b, ": %lld current, %lld desired, min %lld, max %lld",
-                   current, k8f_ev_int(hpa, "status.desiredReplicas", 0),
-                   k8f_ev_int(hpa, "spec.minReplicas", 1), max);
+                   current, k8f_kobj_int(hpa, "status.desiredReplicas", 0),
+                   k8f_kobj_int(hpa, "spec.minReplicas", 1), max);
 
-    s = k8f_ev_str(hpa, "status.lastScaleTime");
+    s = k8f_kobj_str(hpa, "status.lastScaleTime");
 
     if (s != NULL) {
         k8f_ev_add(b, "; last scaled ");
-        k8f_ev_time(b, s);
+        k8f_buf_time(b, s);
     }
 
     k8f_ev_add(b, "\n");
 
-    specs = k8f_ev_get(hpa, "spec.metrics");
-    currents = k8f_ev_get(hpa, "status.currentMetrics");
+    specs = k8f_kobj_get(hpa, "spec.metrics");
+    currents = k8f_kobj_get(hpa, "status.currentMetrics");
 
     for (i = 0; i < json_array_size(specs); i++) {
         m = json_array_get(specs, i);
-        type = k8f_ev_str(m, "type");
+        type = k8f_kobj_str(m, "type");
         name = k8f_ev_metric_name(m);
 
         /* the current value of the same type and name */
@@ -2708,7 +2377,7 @@ k8f_ev_hpa(k8f_buf_t *b, json_t *hpa)
             s = k8f_ev_metric_name(c);
 
             if (s != NULL && strcmp(s, name) == 0
-                && strcmp(k8f_ev_str(c, "type"), type) == 0)
+                && strcmp(k8f_kobj_str(c, "type"), type) == 0)
             {
                 cur = c;
                 break;
@@ -2725,7 +2394,7 @@ k8f_ev_hpa(k8f_buf_t *b, json_t *hpa)
         k8f_ev_add(b, "\n");
     }
 
-    k8f_ev_conditions(b, k8f_ev_get(hpa, "status.conditions"));
+    k8f_ev_conditions(b, k8f_kobj_get(hpa, "status.conditions"));
 
     if (max > 0 && current >= max) {
         k8f_buf_printf(b, "at its maximum of %lld replicas: the HPA cannot "
@@ -2741,30 +2410,30 @@ k8f_ev_metric_name(json_t *m)
 {
     const char  *type;
 
-    type = k8f_ev_str(m, "type");
+    type = k8f_kobj_str(m, "type");
 
     if (type == NULL) {
         return NULL;
     }
 
     if (strcmp(type, "Resource") == 0) {
-        return k8f_ev_str(m, "resource.name");
+        return k8f_kobj_str(m, "resource.name");
     }
 
     if (strcmp(type, "ContainerResource") == 0) {
-        return k8f_ev_str(m, "containerResource.name");
+        return k8f_kobj_str(m, "containerResource.name");
     }
 
     if (strcmp(type, "Pods") == 0) {
-        return k8f_ev_str(m, "pods.metric.name");
+        return k8f_kobj_str(m, "pods.metric.name");
     }
 
     if (strcmp(type, "Object") == 0) {
-        return k8f_ev_str(m, "object.metric.name");
+        return k8f_kobj_str(m, "object.metric.name");
     }
 
     if (strcmp(type, "External") == 0) {
-        return k8f_ev_str(m, "external.metric.name");
+        return k8f_kobj_str(m, "external.metric.name");
     }
 
     return NULL;
@@ -2788,11 +2457,11 @@ k8f_ev_metric(k8f_buf_t *b, json_t *spec, json_t *current)
 
     for (i = 0; i < 5; i++) {
         if (t == NULL) {
-            t = k8f_ev_get(json_object_get(spec, keys[i]), "target");
+            t = k8f_kobj_get(json_object_get(spec, keys[i]), "target");
         }
 
         if (c == NULL) {
-            c = k8f_ev_get(json_object_get(current, keys[i]), "current");
+            c = k8f_kobj_get(json_object_get(current, keys[i]), "current");
         }
     }
 
@@ -2853,9 +2522,9 @@ k8f_ev_status(k8f_buf_t *b, json_t *status, int http_status)
     int          code;
     const char  *msg, *reason;
 
-    code = (int) k8f_ev_int(status, "code", http_status);
-    reason = k8f_ev_str(status, "reason");
-    msg = k8f_ev_text(status, "message");
+    code = (int) k8f_kobj_int(status, "code", http_status);
+    reason = k8f_kobj_str(status, "reason");
+    msg = k8f_kobj_text(status, "message");
 
     if (code > 0) {
         k8f_buf_printf(b, "%d ", code);

@@ -76,6 +76,12 @@ int k8f_buf_text(k8f_buf_t *b, const char *p, size_t n);
 /* the text, "" when empty */
 const char *k8f_buf_str(k8f_buf_t *b);
 
+/*
+ * An API time to the second, as k8f_kobj_str() returns it:
+ * "2026-01-14T09:20:03.412907Z" loses ".412907".
+ */
+void k8f_buf_time(k8f_buf_t *b, const char *t);
+
 
 /*
  * GET .../pods/NAME: phase, node, QoS, owner, conditions with the

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "k8f_prompt.h"
+#include "k8f_kobj.h"
 #include "k8f_text.h"
 
 
@@ -24,19 +25,6 @@ typedef struct {
     const char            *name;
     size_t                 len;
 } k8f_pr_placeholder_t;
-
-
-typedef struct {
-    char                   last[32];       /* k8f_pr_time_key() */
-    const char            *last_time;
-    const char            *type;
-    const char            *reason;
-    const char            *message;
-    const char            *kind;
-    const char            *name;
-    long long              count;
-    size_t                 index;
-} k8f_pr_event_t;
 
 
 typedef struct {
@@ -72,15 +60,11 @@ static int k8f_pr_alert_shown(json_t *alert, const char *key, json_t *v);
 static int k8f_pr_keys_cmp(const void *one, const void *two);
 static void k8f_pr_object(k8f_buf_t *b, json_t *obj, const char *prefix,
     json_t *alert, const char **skip);
-static json_t *k8f_pr_get(json_t *obj, const char *path);
-static const char *k8f_pr_str(json_t *obj, const char *path);
-static long long k8f_pr_int(json_t *obj, const char *path, long long def);
 static void k8f_pr_value(k8f_buf_t *b, const char *s);
 static void k8f_pr_valuen(k8f_buf_t *b, const char *s, size_t n);
-static void k8f_pr_time(k8f_buf_t *b, const char *t);
-static void k8f_pr_time_key(const char *t, char *key);
+static void k8f_pr_field(k8f_buf_t *b, const char *before, const char *s,
+    const char *after);
 static const char *k8f_pr_name(const char *s);
-static int k8f_pr_is(json_t *obj, const char *kind);
 static void k8f_pr_target(k8f_buf_t *b, k8f_fallback_t *in,
     k8f_pr_facts_t *f);
 static void k8f_pr_pod(k8f_buf_t *b, json_t *pod, k8f_pr_facts_t *f);
@@ -93,8 +77,6 @@ static void k8f_pr_memory(k8f_buf_t *b, json_t *spec);
 static const char *k8f_pr_reason_meaning(const char *reason);
 static const char *k8f_pr_exit_meaning(long long code);
 static void k8f_pr_events(k8f_buf_t *b, json_t *list, k8f_pr_facts_t *f);
-static void k8f_pr_event(k8f_pr_event_t *e, json_t *item);
-static int k8f_pr_event_same(k8f_pr_event_t *a, k8f_pr_event_t *b);
 static int k8f_pr_event_cmp(const void *one, const void *two);
 static void k8f_pr_node(k8f_buf_t *b, json_t *node, k8f_pr_facts_t *f);
 static void k8f_pr_log(k8f_buf_t *b, const char *log, size_t len,
@@ -191,12 +173,6 @@ static const k8f_pr_meaning_t  k8f_pr_reasons[] = {
       "disk pressure" },
     { "Completed", "the process exited with code 0" },
     { NULL, NULL }
-};
-
-
-static const char  *k8f_pr_heap_env[] = {
-    "NODE_OPTIONS", "JAVA_OPTS", "JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS",
-    "_JAVA_OPTIONS", "GOMEMLIMIT", NULL
 };
 
 
@@ -354,8 +330,8 @@ k8f_prompt_fallback(k8f_fallback_t *in, k8f_buf_t *out)
     k8f_pr_value(out, in->category ? in->category : "unknown");
     k8f_pr_add(out, "\n");
 
-    pod = k8f_pr_is(in->pod, "Pod") ? in->pod : NULL;
-    node = k8f_pr_is(in->node, "Node") ? in->node : NULL;
+    pod = k8f_kobj_is(in->pod, "Pod") ? in->pod : NULL;
+    node = k8f_kobj_is(in->node, "Node") ? in->node : NULL;
 
     k8f_pr_target(out, in, &f);
 
@@ -363,7 +339,7 @@ k8f_prompt_fallback(k8f_fallback_t *in, k8f_buf_t *out)
         k8f_pr_pod(out, pod, &f);
     }
 
-    if (k8f_pr_is(in->events, "EventList")) {
+    if (k8f_kobj_is(in->events, "EventList")) {
         k8f_pr_events(out, in->events, &f);
     }
 
@@ -539,50 +515,6 @@ k8f_pr_object(k8f_buf_t *b, json_t *obj, const char *prefix,
 }
 
 
-/* a dotted path of object keys */
-
-static json_t *
-k8f_pr_get(json_t *obj, const char *path)
-{
-    const char  *dot;
-
-    while (json_is_object(obj)) {
-        dot = strchr(path, '.');
-
-        if (dot == NULL) {
-            return json_object_get(obj, path);
-        }
-
-        obj = json_object_getn(obj, path, dot - path);
-        path = dot + 1;
-    }
-
-    return NULL;
-}
-
-
-static const char *
-k8f_pr_str(json_t *obj, const char *path)
-{
-    const char  *s;
-
-    s = json_string_value(k8f_pr_get(obj, path));
-
-    return (s != NULL && s[0] != '\0') ? s : NULL;
-}
-
-
-static long long
-k8f_pr_int(json_t *obj, const char *path, long long def)
-{
-    json_t  *v;
-
-    v = k8f_pr_get(obj, path);
-
-    return json_is_integer(v) ? (long long) json_integer_value(v) : def;
-}
-
-
 static void
 k8f_pr_value(k8f_buf_t *b, const char *s)
 {
@@ -625,50 +557,16 @@ k8f_pr_valuen(k8f_buf_t *b, const char *s, size_t n)
 }
 
 
-/* an API time to the second */
+/* before, the value and after, when there is a value */
 
 static void
-k8f_pr_time(k8f_buf_t *b, const char *t)
+k8f_pr_field(k8f_buf_t *b, const char *before, const char *s,
+    const char *after)
 {
-    const char  *dot;
-
-    dot = strchr(t, '.');
-
-    if (dot == NULL) {
-        k8f_pr_value(b, t);
-        return;
-    }
-
-    k8f_pr_valuen(b, t, dot - t);
-
-    for (dot++; *dot >= '0' && *dot <= '9'; dot++) {
-        /* void */
-    }
-
-    k8f_pr_value(b, dot);
-}
-
-
-/* "YYYY-MM-DDTHH:MM:SS.nnnnnnnnn", comparable as a string; "" for none */
-
-static void
-k8f_pr_time_key(const char *t, char *key)
-{
-    size_t  n;
-
-    key[0] = '\0';
-
-    if (t == NULL || strlen(t) < 19) {
-        return;
-    }
-
-    memcpy(key, t, 19);
-    memcpy(key + 19, ".000000000", 11);
-
-    if (t[19] == '.') {
-        for (n = 0; n < 9 && t[20 + n] >= '0' && t[20 + n] <= '9'; n++) {
-            key[20 + n] = t[20 + n];
-        }
+    if (s != NULL) {
+        k8f_buf_add(b, before, strlen(before));
+        k8f_pr_value(b, s);
+        k8f_buf_add(b, after, strlen(after));
     }
 }
 
@@ -701,23 +599,6 @@ k8f_pr_name(const char *s)
 }
 
 
-/* an object of that kind, or of no kind (a list item) */
-
-static int
-k8f_pr_is(json_t *obj, const char *kind)
-{
-    const char  *k;
-
-    if (!json_is_object(obj)) {
-        return 0;
-    }
-
-    k = k8f_pr_str(obj, "kind");
-
-    return k == NULL || strcmp(k, kind) == 0;
-}
-
-
 /* "Alert: KubePodCrashLooping (firing, severity warning) on pod ns/name" */
 
 static void
@@ -727,16 +608,16 @@ k8f_pr_target(k8f_buf_t *b, k8f_fallback_t *in, k8f_pr_facts_t *f)
     const char  *s, *ns, *name, *sep;
 
     alert = json_is_object(in->alert) ? in->alert : NULL;
-    pod = k8f_pr_is(in->pod, "Pod") ? in->pod : NULL;
+    pod = k8f_kobj_is(in->pod, "Pod") ? in->pod : NULL;
 
     k8f_pr_add(b, "Alert: ");
 
-    s = k8f_pr_str(alert, "alertname");
+    s = k8f_kobj_text(alert, "alertname");
     k8f_pr_value(b, s ? s : "(no name)");
 
     sep = " (";
 
-    s = k8f_pr_str(alert, "status");
+    s = k8f_kobj_text(alert, "status");
 
     if (s != NULL) {
         k8f_buf_printf(b, "%s", sep);
@@ -744,7 +625,7 @@ k8f_pr_target(k8f_buf_t *b, k8f_fallback_t *in, k8f_pr_facts_t *f)
         sep = ", ";
     }
 
-    s = k8f_pr_str(alert, "severity");
+    s = k8f_kobj_text(alert, "severity");
 
     if (s != NULL) {
         k8f_buf_printf(b, "%sseverity ", sep);
@@ -756,21 +637,21 @@ k8f_pr_target(k8f_buf_t *b, k8f_fallback_t *in, k8f_pr_facts_t *f)
         k8f_pr_add(b, ")");
     }
 
-    ns = k8f_pr_str(alert, "namespace");
-    name = k8f_pr_str(alert, "pod");
+    ns = k8f_kobj_text(alert, "namespace");
+    name = k8f_kobj_text(alert, "pod");
 
     if (ns == NULL) {
-        ns = k8f_pr_str(pod, "metadata.namespace");
+        ns = k8f_kobj_text(pod, "metadata.namespace");
     }
 
     if (name == NULL) {
-        name = k8f_pr_str(pod, "metadata.name");
+        name = k8f_kobj_text(pod, "metadata.name");
     }
 
     /* commands name the pod that was read, the alert's when none was */
 
-    f->ns = k8f_pr_name(k8f_pr_str(pod, "metadata.namespace"));
-    f->pod = k8f_pr_name(k8f_pr_str(pod, "metadata.name"));
+    f->ns = k8f_pr_name(k8f_kobj_text(pod, "metadata.namespace"));
+    f->pod = k8f_pr_name(k8f_kobj_text(pod, "metadata.name"));
 
     if (f->ns == NULL) {
         f->ns = k8f_pr_name(ns);
@@ -779,46 +660,30 @@ k8f_pr_target(k8f_buf_t *b, k8f_fallback_t *in, k8f_pr_facts_t *f)
     if (f->pod == NULL) {
         f->pod = k8f_pr_name(name);
     }
-    f->want = k8f_pr_str(alert, "container");
+    f->want = k8f_kobj_text(alert, "container");
     f->container = k8f_pr_name(f->want);
-    f->node = k8f_pr_name(k8f_pr_str(alert, "node"));
+    f->node = k8f_pr_name(k8f_kobj_text(alert, "node"));
 
     if (f->node == NULL) {
-        f->node = k8f_pr_name(k8f_pr_str(pod, "spec.nodeName"));
+        f->node = k8f_pr_name(k8f_kobj_text(pod, "spec.nodeName"));
     }
 
-    if (f->node == NULL && k8f_pr_is(in->node, "Node")) {
-        f->node = k8f_pr_name(k8f_pr_str(in->node, "metadata.name"));
+    if (f->node == NULL && k8f_kobj_is(in->node, "Node")) {
+        f->node = k8f_pr_name(k8f_kobj_text(in->node, "metadata.name"));
     }
 
     if (name != NULL) {
         k8f_pr_add(b, " on pod ");
-
-        if (ns != NULL) {
-            k8f_pr_value(b, ns);
-            k8f_pr_add(b, "/");
-        }
-
+        k8f_pr_field(b, "", ns, "/");
         k8f_pr_value(b, name);
+        k8f_pr_field(b, ", container ", f->want, "");
 
-        s = k8f_pr_str(alert, "container");
-
-        if (s != NULL) {
-            k8f_pr_add(b, ", container ");
-            k8f_pr_value(b, s);
-        }
-
-    } else if ((s = k8f_pr_str(alert, "service")) != NULL) {
+    } else if ((s = k8f_kobj_text(alert, "service")) != NULL) {
         k8f_pr_add(b, " on service ");
-
-        if (ns != NULL) {
-            k8f_pr_value(b, ns);
-            k8f_pr_add(b, "/");
-        }
-
+        k8f_pr_field(b, "", ns, "/");
         k8f_pr_value(b, s);
 
-    } else if ((s = k8f_pr_str(alert, "node")) != NULL) {
+    } else if ((s = k8f_kobj_text(alert, "node")) != NULL) {
         k8f_pr_add(b, " on node ");
         k8f_pr_value(b, s);
 
@@ -830,26 +695,16 @@ k8f_pr_target(k8f_buf_t *b, k8f_fallback_t *in, k8f_pr_facts_t *f)
         k8f_pr_add(b, ", no Kubernetes object named");
     }
 
-    s = k8f_pr_str(alert, "cluster");
-
-    if (s != NULL) {
-        k8f_pr_add(b, ", cluster ");
-        k8f_pr_value(b, s);
-    }
-
+    k8f_pr_field(b, ", cluster ", k8f_kobj_text(alert, "cluster"), "");
     k8f_pr_add(b, "\n");
 
-    s = k8f_pr_str(alert, "annotations.summary");
+    s = k8f_kobj_text(alert, "annotations.summary");
 
     if (s == NULL) {
-        s = k8f_pr_str(alert, "annotations.description");
+        s = k8f_kobj_text(alert, "annotations.description");
     }
 
-    if (s != NULL) {
-        k8f_pr_add(b, "Summary: ");
-        k8f_pr_value(b, s);
-        k8f_pr_add(b, "\n");
-    }
+    k8f_pr_field(b, "Summary: ", s, "\n");
 }
 
 
@@ -865,22 +720,16 @@ k8f_pr_pod(k8f_buf_t *b, json_t *pod, k8f_pr_facts_t *f)
     static const char  *what[] = { "init container", "container" };
 
     k8f_pr_add(b, "\nPod ");
+    k8f_pr_field(b, "", k8f_kobj_text(pod, "metadata.namespace"), "/");
 
-    s = k8f_pr_str(pod, "metadata.namespace");
-
-    if (s != NULL) {
-        k8f_pr_value(b, s);
-        k8f_pr_add(b, "/");
-    }
-
-    s = k8f_pr_str(pod, "metadata.name");
+    s = k8f_kobj_text(pod, "metadata.name");
     k8f_pr_value(b, s ? s : "?");
 
-    s = k8f_pr_str(pod, "status.phase");
+    s = k8f_kobj_text(pod, "status.phase");
     k8f_pr_add(b, ": phase ");
     k8f_pr_value(b, s ? s : "unknown");
 
-    s = k8f_pr_str(pod, "status.reason");
+    s = k8f_kobj_text(pod, "status.reason");
 
     if (s != NULL) {
         k8f_pr_add(b, ", ");
@@ -888,15 +737,10 @@ k8f_pr_pod(k8f_buf_t *b, json_t *pod, k8f_pr_facts_t *f)
 
         f->pod_reason = s;
 
-        s = k8f_pr_str(pod, "status.message");
-
-        if (s != NULL) {
-            k8f_pr_add(b, ": ");
-            k8f_pr_value(b, s);
-        }
+        k8f_pr_field(b, ": ", k8f_kobj_text(pod, "status.message"), "");
     }
 
-    s = k8f_pr_str(pod, "spec.nodeName");
+    s = k8f_kobj_text(pod, "spec.nodeName");
 
     if (s != NULL) {
         k8f_pr_add(b, ", node ");
@@ -914,7 +758,7 @@ k8f_pr_pod(k8f_buf_t *b, json_t *pod, k8f_pr_facts_t *f)
     total = 0;
 
     for (k = 0; k < 2; k++) {
-        list = k8f_pr_get(pod, keys[k]);
+        list = k8f_kobj_get(pod, keys[k]);
 
         for (i = 0; i < json_array_size(list); i++) {
             total++;
@@ -938,53 +782,40 @@ k8f_pr_pod(k8f_buf_t *b, json_t *pod, k8f_pr_facts_t *f)
 static void
 k8f_pr_pod_conditions(k8f_buf_t *b, json_t *pod, k8f_pr_facts_t *f)
 {
-    size_t       i;
-    json_t      *list, *c;
-    const char  *type, *status, *reason, *message, *last;
+    size_t                 i;
+    json_t                *list;
+    const char            *last;
+    k8f_kobj_condition_t   c;
 
-    list = k8f_pr_get(pod, "status.conditions");
+    list = k8f_kobj_get(pod, "status.conditions");
     last = "";
 
     for (i = 0; i < json_array_size(list); i++) {
-        c = json_array_get(list, i);
-
-        type = k8f_pr_str(c, "type");
-        status = k8f_pr_str(c, "status");
-        reason = k8f_pr_str(c, "reason");
-        message = k8f_pr_str(c, "message");
-
-        if (type == NULL || (status != NULL && strcmp(status, "True") == 0))
-        {
+        if (k8f_kobj_condition(json_array_get(list, i), &c) != 1) {
             continue;
         }
 
-        if (strcmp(type, "PodScheduled") == 0 && reason != NULL
-            && strcmp(reason, "Unschedulable") == 0)
+        if (strcmp(c.type, "PodScheduled") == 0 && c.reason != NULL
+            && strcmp(c.reason, "Unschedulable") == 0)
         {
             f->unschedulable = 1;
         }
 
-        if (message != NULL && strcmp(message, last) == 0) {
+        if (c.message != NULL && strcmp(c.message, last) == 0) {
             continue;
         }
 
         k8f_pr_add(b, "  condition ");
-        k8f_pr_value(b, type);
+        k8f_pr_value(b, c.type);
         k8f_pr_add(b, " ");
-        k8f_pr_value(b, status ? status : "Unknown");
-
-        if (reason != NULL) {
-            k8f_pr_add(b, ": ");
-            k8f_pr_value(b, reason);
-        }
-
-        if (message != NULL) {
-            k8f_pr_add(b, ": ");
-            k8f_pr_value(b, message);
-            last = message;
-        }
-
+        k8f_pr_value(b, c.status ? c.status : "Unknown");
+        k8f_pr_field(b, ": ", c.reason, "");
+        k8f_pr_field(b, ": ", c.message, "");
         k8f_pr_add(b, "\n");
+
+        if (c.message != NULL) {
+            last = c.message;
+        }
     }
 }
 
@@ -1000,7 +831,7 @@ k8f_pr_container(k8f_buf_t *b, json_t *pod, json_t *cs, const char *what,
     long long    restarts, code, sig;
     const char  *name, *s, *reason, *meaning;
 
-    name = k8f_pr_str(cs, "name");
+    name = k8f_kobj_text(cs, "name");
 
     if (name == NULL) {
         return 0;
@@ -1008,7 +839,7 @@ k8f_pr_container(k8f_buf_t *b, json_t *pod, json_t *cs, const char *what,
 
     init = (what[0] == 'i');
     ready = json_is_true(json_object_get(cs, "ready"));
-    restarts = k8f_pr_int(cs, "restartCount", 0);
+    restarts = k8f_kobj_int(cs, "restartCount", 0);
     state = json_object_get(cs, "state");
 
     running = json_is_object(json_object_get(state, "running"));
@@ -1016,7 +847,7 @@ k8f_pr_container(k8f_buf_t *b, json_t *pod, json_t *cs, const char *what,
     /* an init container that is running or has finished is as it should */
 
     if (init) {
-        fine = running || k8f_pr_int(state, "terminated.exitCode", -1) == 0;
+        fine = running || k8f_kobj_int(state, "terminated.exitCode", -1) == 0;
 
     } else {
         fine = running && ready;
@@ -1034,11 +865,11 @@ k8f_pr_container(k8f_buf_t *b, json_t *pod, json_t *cs, const char *what,
 
     if (json_is_object(json_object_get(state, "waiting"))) {
         k8f_pr_add(b, "waiting");
-        reason = k8f_pr_str(state, "waiting.reason");
+        reason = k8f_kobj_text(state, "waiting.reason");
 
     } else if (json_is_object(json_object_get(state, "terminated"))) {
         k8f_pr_add(b, "terminated");
-        reason = k8f_pr_str(state, "terminated.reason");
+        reason = k8f_kobj_text(state, "terminated.reason");
 
     } else if (json_is_object(json_object_get(state, "running"))) {
         k8f_pr_add(b, "running");
@@ -1047,11 +878,7 @@ k8f_pr_container(k8f_buf_t *b, json_t *pod, json_t *cs, const char *what,
         k8f_pr_add(b, "state unknown");
     }
 
-    if (reason != NULL) {
-        k8f_pr_add(b, " (");
-        k8f_pr_value(b, reason);
-        k8f_pr_add(b, ")");
-    }
+    k8f_pr_field(b, " (", reason, ")");
 
     k8f_buf_printf(b, ", %s, restarts %lld\n", ready ? "ready" : "not ready",
                    restarts);
@@ -1064,27 +891,22 @@ k8f_pr_container(k8f_buf_t *b, json_t *pod, json_t *cs, const char *what,
         k8f_buf_printf(b, ": %s\n", meaning);
     }
 
-    s = k8f_pr_str(state, "waiting.message");
-
-    if (s != NULL) {
-        k8f_pr_add(b, "    message: ");
-        k8f_pr_value(b, s);
-        k8f_pr_add(b, "\n");
-    }
+    k8f_pr_field(b, "    message: ", k8f_kobj_text(state, "waiting.message"),
+                 "\n");
 
     /* the current state when it ended, else the one before the restart */
 
-    last = k8f_pr_get(state, "terminated");
+    last = k8f_kobj_get(state, "terminated");
 
     if (!json_is_object(last)) {
-        last = k8f_pr_get(cs, "lastState.terminated");
+        last = k8f_kobj_get(cs, "lastState.terminated");
     }
 
     code = -1;
 
     if (json_is_object(last)) {
-        s = k8f_pr_str(last, "reason");
-        code = k8f_pr_int(last, "exitCode", -1);
+        s = k8f_kobj_text(last, "reason");
+        code = k8f_kobj_int(last, "exitCode", -1);
 
         k8f_pr_add(b, "    last terminated: ");
         k8f_pr_value(b, s ? s : "no reason");
@@ -1093,15 +915,15 @@ k8f_pr_container(k8f_buf_t *b, json_t *pod, json_t *cs, const char *what,
             k8f_buf_printf(b, ", exit code %lld", code);
         }
 
-        sig = k8f_pr_int(last, "signal", 0);
+        sig = k8f_kobj_int(last, "signal", 0);
 
         if (sig > 0) {
             k8f_buf_printf(b, ", signal %lld", sig);
         }
 
-        if (k8f_pr_str(last, "finishedAt") != NULL) {
+        if (k8f_kobj_str(last, "finishedAt") != NULL) {
             k8f_pr_add(b, ", at ");
-            k8f_pr_time(b, k8f_pr_str(last, "finishedAt"));
+            k8f_buf_time(b, k8f_kobj_str(last, "finishedAt"));
         }
 
         k8f_pr_add(b, "\n");
@@ -1120,16 +942,11 @@ k8f_pr_container(k8f_buf_t *b, json_t *pod, json_t *cs, const char *what,
             k8f_buf_printf(b, "    exit code %lld: %s\n", code, meaning);
         }
 
-        s = k8f_pr_str(last, "message");
-
-        if (s != NULL) {
-            k8f_pr_add(b, "    termination message: ");
-            k8f_pr_value(b, s);
-            k8f_pr_add(b, "\n");
-        }
+        k8f_pr_field(b, "    termination message: ",
+                     k8f_kobj_text(last, "message"), "\n");
 
         if (reason == NULL || strcmp(reason, "CrashLoopBackOff") == 0) {
-            reason = k8f_pr_str(last, "reason");
+            reason = k8f_kobj_text(last, "reason");
         }
     }
 
@@ -1149,7 +966,7 @@ k8f_pr_container(k8f_buf_t *b, json_t *pod, json_t *cs, const char *what,
             f->reason = reason;
             f->exit_code = code;
             f->container = k8f_pr_name(name);
-            f->limit = k8f_pr_str(spec, "resources.limits.memory");
+            f->limit = k8f_kobj_text(spec, "resources.limits.memory");
         }
     }
 
@@ -1160,26 +977,15 @@ k8f_pr_container(k8f_buf_t *b, json_t *pod, json_t *cs, const char *what,
 static json_t *
 k8f_pr_spec(json_t *pod, const char *name)
 {
-    size_t       i, k;
-    json_t      *list, *c;
-    const char  *s;
+    json_t  *c;
 
-    static const char  *keys[] = { "spec.initContainers", "spec.containers" };
+    c = k8f_kobj_named(k8f_kobj_get(pod, "spec.initContainers"), name);
 
-    for (k = 0; k < 2; k++) {
-        list = k8f_pr_get(pod, keys[k]);
-
-        for (i = 0; i < json_array_size(list); i++) {
-            c = json_array_get(list, i);
-            s = k8f_pr_str(c, "name");
-
-            if (s != NULL && strcmp(s, name) == 0) {
-                return c;
-            }
-        }
+    if (c == NULL) {
+        c = k8f_kobj_named(k8f_kobj_get(pod, "spec.containers"), name);
     }
 
-    return NULL;
+    return c;
 }
 
 
@@ -1188,12 +994,12 @@ k8f_pr_spec(json_t *pod, const char *name)
 static void
 k8f_pr_memory(k8f_buf_t *b, json_t *spec)
 {
-    size_t       i, k;
-    json_t      *env, *e;
+    size_t       i;
+    json_t      *env;
     const char  *limit, *request, *name, *value;
 
-    limit = k8f_pr_str(spec, "resources.limits.memory");
-    request = k8f_pr_str(spec, "resources.requests.memory");
+    limit = k8f_kobj_text(spec, "resources.limits.memory");
+    request = k8f_kobj_text(spec, "resources.requests.memory");
 
     k8f_pr_add(b, "    memory ");
 
@@ -1205,33 +1011,20 @@ k8f_pr_memory(k8f_buf_t *b, json_t *spec)
         k8f_pr_add(b, "limit: none set (the node's memory is the limit)");
     }
 
-    if (request != NULL) {
-        k8f_pr_add(b, ", request ");
-        k8f_pr_value(b, request);
-    }
-
+    k8f_pr_field(b, ", request ", request, "");
     k8f_pr_add(b, "\n");
 
     env = json_object_get(spec, "env");
 
     for (i = 0; i < json_array_size(env); i++) {
-        e = json_array_get(env, i);
-        name = k8f_pr_str(e, "name");
-        value = k8f_pr_str(e, "value");
+        name = k8f_kobj_memory_env(json_array_get(env, i), &value);
 
-        if (name == NULL || value == NULL) {
-            continue;
-        }
-
-        for (k = 0; k8f_pr_heap_env[k]; k++) {
-            if (strcmp(name, k8f_pr_heap_env[k]) == 0) {
-                k8f_pr_add(b, "    heap setting ");
-                k8f_pr_value(b, name);
-                k8f_pr_add(b, "=");
-                k8f_pr_value(b, value);
-                k8f_pr_add(b, "\n");
-                break;
-            }
+        if (name != NULL) {
+            k8f_pr_add(b, "    heap setting ");
+            k8f_pr_value(b, name);
+            k8f_pr_add(b, "=");
+            k8f_pr_value(b, value);
+            k8f_pr_add(b, "\n");
         }
     }
 }
@@ -1291,12 +1084,12 @@ k8f_pr_exit_meaning(long long code)
 static void
 k8f_pr_events(k8f_buf_t *b, json_t *list, k8f_pr_facts_t *f)
 {
-    int              objects;
-    size_t           i, k, n;
-    json_t          *items;
-    k8f_pr_event_t  *ev, e;
+    int                objects;
+    size_t             i, n;
+    json_t            *items;
+    k8f_kobj_event_t  *ev, e;
 
-    items = k8f_pr_get(list, "items");
+    items = k8f_kobj_get(list, "items");
 
     if (!json_is_array(items)) {
         return;
@@ -1310,35 +1103,12 @@ k8f_pr_events(k8f_buf_t *b, json_t *list, k8f_pr_facts_t *f)
         return;
     }
 
-    ev = calloc(json_array_size(items), sizeof(k8f_pr_event_t));
+    /* the line does not show fieldPath: events it alone tells apart are one */
+
+    ev = k8f_kobj_events(items, K8F_KOBJ_ANY_FIELD, &n);
     if (ev == NULL) {
         b->failed = 1;
         return;
-    }
-
-    n = 0;
-
-    for (i = 0; i < json_array_size(items); i++) {
-        k8f_pr_event(&e, json_array_get(items, i));
-
-        for (k = 0; k < n; k++) {
-            if (k8f_pr_event_same(&ev[k], &e)) {
-                break;
-            }
-        }
-
-        if (k == n) {
-            e.index = n;
-            ev[n++] = e;
-            continue;
-        }
-
-        ev[k].count += e.count;
-
-        if (strcmp(e.last, ev[k].last) > 0) {
-            memcpy(ev[k].last, e.last, sizeof(e.last));
-            ev[k].last_time = e.last_time;
-        }
     }
 
     objects = 0;
@@ -1351,7 +1121,7 @@ k8f_pr_events(k8f_buf_t *b, json_t *list, k8f_pr_facts_t *f)
         }
     }
 
-    qsort(ev, n, sizeof(k8f_pr_event_t), k8f_pr_event_cmp);
+    qsort(ev, n, sizeof(k8f_kobj_event_t), k8f_pr_event_cmp);
 
     k8f_buf_printf(b, " (%zu, Warnings first, newest first):\n", n);
 
@@ -1376,7 +1146,7 @@ k8f_pr_events(k8f_buf_t *b, json_t *list, k8f_pr_facts_t *f)
 
         if (e.last_time != NULL) {
             k8f_pr_add(b, ", last ");
-            k8f_pr_time(b, e.last_time);
+            k8f_buf_time(b, e.last_time);
         }
 
         k8f_pr_add(b, ": ");
@@ -1396,93 +1166,13 @@ k8f_pr_events(k8f_buf_t *b, json_t *list, k8f_pr_facts_t *f)
 }
 
 
-/* one item of a core/v1 or an events.k8s.io/v1 list */
-
-static void
-k8f_pr_event(k8f_pr_event_t *e, json_t *item)
-{
-    size_t       i;
-    char         key[32];
-    json_t      *obj;
-    const char  *t;
-
-    static const char  *times[] = {
-        "series.lastObservedTime", "lastTimestamp",
-        "deprecatedLastTimestamp", "eventTime", "firstTimestamp",
-        "deprecatedFirstTimestamp", "metadata.creationTimestamp"
-    };
-
-    memset(e, 0, sizeof(k8f_pr_event_t));
-
-    obj = json_object_get(item, "involvedObject");
-
-    if (obj == NULL) {
-        obj = json_object_get(item, "regarding");
-    }
-
-    e->kind = k8f_pr_str(obj, "kind");
-    e->name = k8f_pr_str(obj, "name");
-    e->type = k8f_pr_str(item, "type");
-    e->reason = k8f_pr_str(item, "reason");
-    e->message = k8f_pr_str(item, "message");
-
-    if (e->message == NULL) {
-        e->message = k8f_pr_str(item, "note");
-    }
-
-    e->count = k8f_pr_int(item, "series.count", -1);
-
-    if (e->count < 0) {
-        e->count = k8f_pr_int(item, "count",
-                              k8f_pr_int(item, "deprecatedCount", 1));
-    }
-
-    if (e->count < 1) {
-        e->count = 1;
-    }
-
-    /* the last sight is the newest of the times an event may carry */
-
-    for (i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
-        t = k8f_pr_str(item, times[i]);
-        k8f_pr_time_key(t, key);
-
-        if (key[0] != '\0' && strcmp(key, e->last) > 0) {
-            memcpy(e->last, key, sizeof(key));
-            e->last_time = t;
-        }
-    }
-}
-
-
-static int
-k8f_pr_event_same(k8f_pr_event_t *a, k8f_pr_event_t *b)
-{
-    int          i;
-    const char  *one[5], *two[5];
-
-    one[0] = a->type; one[1] = a->reason; one[2] = a->message;
-    one[3] = a->kind; one[4] = a->name;
-    two[0] = b->type; two[1] = b->reason; two[2] = b->message;
-    two[3] = b->kind; two[4] = b->name;
-
-    for (i = 0; i < 5; i++) {
-        if (strcmp(one[i] ? one[i] : "", two[i] ? two[i] : "") != 0) {
-            return 0;
-        }
-    }
-
-    return 1;
-}
-
-
 /* Warnings first, then newest first; the list order breaks ties */
 
 static int
 k8f_pr_event_cmp(const void *one, const void *two)
 {
-    int                     rc, wa, wb;
-    const k8f_pr_event_t   *a, *b;
+    int                       wa, wb;
+    const k8f_kobj_event_t   *a, *b;
 
     a = one;
     b = two;
@@ -1494,13 +1184,7 @@ k8f_pr_event_cmp(const void *one, const void *two)
         return wb - wa;
     }
 
-    rc = strcmp(b->last, a->last);
-
-    if (rc != 0) {
-        return rc;
-    }
-
-    return (a->index > b->index) - (a->index < b->index);
+    return k8f_kobj_event_cmp(one, two);
 }
 
 
@@ -1509,44 +1193,34 @@ k8f_pr_event_cmp(const void *one, const void *two)
 static void
 k8f_pr_node(k8f_buf_t *b, json_t *node, k8f_pr_facts_t *f)
 {
-    int          bad, shown;
-    size_t       i, n;
-    json_t      *list, *c;
-    const char  *type, *status, *s;
+    int                    shown;
+    size_t                 i, n;
+    json_t                *list;
+    const char            *s;
+    k8f_kobj_condition_t   c;
 
     k8f_pr_add(b, "\nNode ");
 
-    s = k8f_pr_str(node, "metadata.name");
+    s = k8f_kobj_text(node, "metadata.name");
     k8f_pr_value(b, s ? s : "?");
     k8f_pr_add(b, ":\n");
 
-    list = k8f_pr_get(node, "status.conditions");
+    list = k8f_kobj_get(node, "status.conditions");
     shown = 0;
 
     for (i = 0; i < json_array_size(list); i++) {
-        c = json_array_get(list, i);
-        type = k8f_pr_str(c, "type");
-        status = k8f_pr_str(c, "status");
-
-        if (type == NULL) {
+        if (k8f_kobj_condition(json_array_get(list, i), &c) != 1) {
             continue;
         }
 
-        n = strlen(type);
+        /* only these: others (node-problem-detector's) are bad when True */
 
-        if (strcmp(type, "Ready") == 0) {
-            bad = (status == NULL || strcmp(status, "True") != 0);
+        n = strlen(c.type);
 
-        } else if ((n >= 8 && strcmp(type + n - 8, "Pressure") == 0)
-                   || strcmp(type, "NetworkUnavailable") == 0)
+        if (strcmp(c.type, "Ready") != 0
+            && !(n >= 8 && strcmp(c.type + n - 8, "Pressure") == 0)
+            && strcmp(c.type, "NetworkUnavailable") != 0)
         {
-            bad = (status == NULL || strcmp(status, "False") != 0);
-
-        } else {
-            continue;
-        }
-
-        if (!bad) {
             continue;
         }
 
@@ -1554,35 +1228,21 @@ k8f_pr_node(k8f_buf_t *b, json_t *node, k8f_pr_facts_t *f)
         shown++;
 
         k8f_pr_add(b, "  ");
-        k8f_pr_value(b, type);
+        k8f_pr_value(b, c.type);
         k8f_pr_add(b, " ");
-        k8f_pr_value(b, status ? status : "Unknown");
+        k8f_pr_value(b, c.status ? c.status : "Unknown");
 
-        s = k8f_pr_str(c, "lastTransitionTime");
-
-        if (s != NULL) {
+        if (c.since != NULL) {
             k8f_pr_add(b, " since ");
-            k8f_pr_time(b, s);
+            k8f_buf_time(b, c.since);
         }
 
-        s = k8f_pr_str(c, "reason");
-
-        if (s != NULL) {
-            k8f_pr_add(b, ": ");
-            k8f_pr_value(b, s);
-        }
-
-        s = k8f_pr_str(c, "message");
-
-        if (s != NULL) {
-            k8f_pr_add(b, ": ");
-            k8f_pr_value(b, s);
-        }
-
+        k8f_pr_field(b, ": ", c.reason, "");
+        k8f_pr_field(b, ": ", c.message, "");
         k8f_pr_add(b, "\n");
     }
 
-    if (json_is_true(k8f_pr_get(node, "spec.unschedulable"))) {
+    if (json_is_true(k8f_kobj_get(node, "spec.unschedulable"))) {
         k8f_pr_add(b, "  cordoned: no new pods are scheduled to it\n");
         shown++;
     }

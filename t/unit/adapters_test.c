@@ -16,12 +16,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdarg.h>
 #include <dirent.h>
 #include <sys/stat.h>
 
 #include "k8f_adapter.h"
 #include "k8f_util.h"
+
+#include "tap.h"
 
 
 #define K8F_TEST_DEEP  200
@@ -36,9 +37,6 @@ typedef struct {
 } k8f_sweep_t;
 
 
-static int k8f_test_ok(int cond, const char *fmt, ...);
-static void k8f_test_diag(const char *fmt, ...);
-static char *k8f_test_read(const char *path, size_t *len);
 static json_t *k8f_test_parse(const char *data, size_t len);
 static int k8f_test_valid(json_t *alerts, char *why, size_t size);
 static int k8f_test_wanted(const char *system, char **systems, int n);
@@ -66,10 +64,6 @@ static void k8f_test_util(void);
 static void k8f_test_sweep(json_t *all);
 static void k8f_sweep_walk(k8f_sweep_t *sw, json_t *root, json_t *node);
 static void k8f_sweep_check(k8f_sweep_t *sw, json_t *payload);
-
-
-static int  k8f_test_n;
-static int  k8f_test_failed;
 
 
 int
@@ -118,83 +112,7 @@ main(int argc, char **argv)
     json_decref(all);
     k8f_extract_cleanup();
 
-    printf("1..%d\n", k8f_test_n);
-
-    return k8f_test_failed ? 1 : 0;
-}
-
-
-static int
-k8f_test_ok(int cond, const char *fmt, ...)
-{
-    va_list  args;
-
-    k8f_test_n++;
-
-    printf("%sok %d - ", cond ? "" : "not ", k8f_test_n);
-
-    va_start(args, fmt);
-    vprintf(fmt, args);
-    va_end(args);
-
-    printf("\n");
-
-    if (!cond) {
-        k8f_test_failed++;
-    }
-
-    return cond;
-}
-
-
-static void
-k8f_test_diag(const char *fmt, ...)
-{
-    va_list  args;
-
-    printf("# ");
-
-    va_start(args, fmt);
-    vprintf(fmt, args);
-    va_end(args);
-
-    printf("\n");
-}
-
-
-static char *
-k8f_test_read(const char *path, size_t *len)
-{
-    FILE    *f;
-    char    *data;
-    long     size;
-
-    f = fopen(path, "rb");
-    if (f == NULL) {
-        return NULL;
-    }
-
-    if (fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0
-        || fseek(f, 0, SEEK_SET) != 0)
-    {
-        fclose(f);
-        return NULL;
-    }
-
-    data = malloc(size + 1);
-
-    if (data == NULL || fread(data, 1, size, f) != (size_t) size) {
-        free(data);
-        fclose(f);
-        return NULL;
-    }
-
-    fclose(f);
-
-    data[size] = '\0';
-    *len = size;
-
-    return data;
+    return k8f_tap_done();
 }
 
 
@@ -360,7 +278,7 @@ k8f_test_fixtures(const char *fixtures, const char *golden, int update,
 
     ns = scandir(fixtures, &sys, k8f_test_select, alphasort);
 
-    if (!k8f_test_ok(ns > 0, "fixtures in %s", fixtures)) {
+    if (!k8f_tap_ok(ns > 0, "fixtures in %s", fixtures)) {
         return;
     }
 
@@ -426,16 +344,16 @@ k8f_test_fixture(const char *system, const char *path, const char *golden,
     json_t           *payload, *alerts, *raw, *wrap;
     k8f_detection_t   d;
 
-    data = k8f_test_read(path, &len);
+    data = k8f_tap_slurp(path, &len);
 
-    if (!k8f_test_ok(data != NULL, "%s/%s: read", system, name)) {
+    if (!k8f_tap_ok(data != NULL, "%s/%s: read", system, name)) {
         return;
     }
 
     payload = k8f_test_parse(data, len);
     free(data);
 
-    if (!k8f_test_ok(payload != NULL, "%s/%s: parsed", system, name)) {
+    if (!k8f_tap_ok(payload != NULL, "%s/%s: parsed", system, name)) {
         return;
     }
 
@@ -446,12 +364,12 @@ k8f_test_fixture(const char *system, const char *path, const char *golden,
 
     k8f_detect(payload, &d);
 
-    if (!k8f_test_ok(index >= 0 && d.winner == index,
-                     "%s/%s: detected as %s", system, name, system))
+    if (!k8f_tap_ok(index >= 0 && d.winner == index,
+                    "%s/%s: detected as %s", system, name, system))
     {
         for (index = 0; index < K8F_NADAPTERS; index++) {
-            k8f_test_diag("%s: %d %s", k8f_adapters[index]->name,
-                          d.score[index], d.reason[index]);
+            k8f_tap_diag("%s: %d %s", k8f_adapters[index]->name,
+                         d.score[index], d.reason[index]);
         }
 
         index = k8f_adapter_index(system, strlen(system));
@@ -465,8 +383,8 @@ k8f_test_fixture(const char *system, const char *path, const char *golden,
     alerts = k8f_normalize(index, payload, err, sizeof(err));
 
     if (alerts != NULL) {
-        k8f_test_ok(k8f_test_valid(alerts, why, sizeof(why)),
-                    "%s/%s: normalized alerts are valid", system, name);
+        k8f_tap_ok(k8f_test_valid(alerts, why, sizeof(why)),
+                   "%s/%s: normalized alerts are valid", system, name);
 
         /* the registry only mends what an adapter left wrong: not ours */
 
@@ -475,9 +393,9 @@ k8f_test_fixture(const char *system, const char *path, const char *golden,
             || strcmp(system, "pagerduty") == 0)
         {
             raw = k8f_adapters[index]->normalize(payload, err, sizeof(err));
-            k8f_test_ok(raw != NULL && json_equal(raw, alerts),
-                        "%s/%s: adapter output is already canonical",
-                        system, name);
+            k8f_tap_ok(raw != NULL && json_equal(raw, alerts),
+                       "%s/%s: adapter output is already canonical",
+                       system, name);
             json_decref(raw);
         }
 
@@ -485,7 +403,7 @@ k8f_test_fixture(const char *system, const char *path, const char *golden,
                          "alerts", alerts);
 
     } else {
-        k8f_test_ok(0, "%s/%s: normalized: %s", system, name, err);
+        k8f_tap_ok(0, "%s/%s: normalized: %s", system, name, err);
         wrap = json_pack("{s:s, s:s}", "adapter", k8f_adapters[index]->name,
                          "error", err);
     }
@@ -496,7 +414,7 @@ k8f_test_fixture(const char *system, const char *path, const char *golden,
     json_decref(wrap);
 
     if (got == NULL) {
-        k8f_test_ok(0, "%s/%s: dumped", system, name);
+        k8f_tap_ok(0, "%s/%s: dumped", system, name);
         return;
     }
 
@@ -512,22 +430,22 @@ k8f_test_fixture(const char *system, const char *path, const char *golden,
 
     if (update) {
         f = fopen(gpath, "wb");
-        k8f_test_ok(f != NULL && fwrite(got, 1, glen, f) == glen
-                    && fclose(f) == 0,
-                    "%s/%s: golden written", system, name);
+        k8f_tap_ok(f != NULL && fwrite(got, 1, glen, f) == glen
+                   && fclose(f) == 0,
+                   "%s/%s: golden written", system, name);
         free(got);
         return;
     }
 
-    want = k8f_test_read(gpath, &wlen);
+    want = k8f_tap_slurp(gpath, &wlen);
     same = want != NULL && wlen == glen && memcmp(want, got, glen) == 0;
 
-    if (!k8f_test_ok(same, "%s/%s: matches golden", system, name)) {
+    if (!k8f_tap_ok(same, "%s/%s: matches golden", system, name)) {
         if (want == NULL) {
-            k8f_test_diag("no %s: run with --update and review it", gpath);
+            k8f_tap_diag("no %s: run with --update and review it", gpath);
 
         } else {
-            k8f_test_diag("got:\n%s", got);
+            k8f_tap_diag("got:\n%s", got);
         }
     }
 
@@ -549,7 +467,7 @@ k8f_test_one(const char *json, int index)
     payload = json_loads(json, 0, &error);
 
     if (payload == NULL) {
-        k8f_test_diag("bad test JSON: %s: %s", error.text, json);
+        k8f_tap_diag("bad test JSON: %s: %s", error.text, json);
         return NULL;
     }
 
@@ -587,10 +505,10 @@ k8f_test_is(json_t *alerts, size_t i, const char *key, const char *want,
 
     got = k8f_test_field(alerts, i, key);
 
-    if (!k8f_test_ok(strcmp(got, want) == 0, "%s: %s is \"%s\"", what, key,
-                     want))
+    if (!k8f_tap_ok(strcmp(got, want) == 0, "%s: %s is \"%s\"", what, key,
+                    want))
     {
-        k8f_test_diag("got \"%s\"", got);
+        k8f_tap_diag("got \"%s\"", got);
     }
 }
 
@@ -689,7 +607,7 @@ k8f_test_label_table(void)
         snprintf(what, sizeof(what), "label table, %s #%zu", rows[i].system,
                  i);
 
-        if (!k8f_test_ok(json_array_size(a) == 1, "%s: one alert", what)) {
+        if (!k8f_tap_ok(json_array_size(a) == 1, "%s: one alert", what)) {
             json_decref(a);
             continue;
         }
@@ -713,22 +631,22 @@ k8f_test_detection(void)
     k8f_detect(payload, &d);
     json_decref(payload);
 
-    k8f_test_ok(d.winner == -1, "{} is declined by all");
-    k8f_test_ok(strcmp(d.reason[0], "no \"alerts\" array") == 0,
-                "alertmanager declines {}: %s", d.reason[0]);
-    k8f_test_ok(strcmp(d.reason[1], "no \"event.event_type\" nor "
+    k8f_tap_ok(d.winner == -1, "{} is declined by all");
+    k8f_tap_ok(strcmp(d.reason[0], "no \"alerts\" array") == 0,
+               "alertmanager declines {}: %s", d.reason[0]);
+    k8f_tap_ok(strcmp(d.reason[1], "no \"event.event_type\" nor "
                                     "\"messages\"") == 0,
-                "pagerduty declines {}: %s", d.reason[1]);
-    k8f_test_ok(d.reason[2][0] != '\0', "grafana declines {}: %s",
-                d.reason[2]);
+               "pagerduty declines {}: %s", d.reason[1]);
+    k8f_tap_ok(d.reason[2][0] != '\0', "grafana declines {}: %s",
+               d.reason[2]);
 
     payload = json_loads("[1,2]", 0, NULL);
     k8f_detect(payload, &d);
     json_decref(payload);
 
-    k8f_test_ok(d.winner == -1
-                && strcmp(d.reason[3], "body is not a JSON object") == 0,
-                "an array is not a payload");
+    k8f_tap_ok(d.winner == -1
+               && strcmp(d.reason[3], "body is not a JSON object") == 0,
+               "an array is not a payload");
 
     /* one Grafana-only field turns an Alertmanager envelope into Grafana */
 
@@ -739,9 +657,9 @@ k8f_test_detection(void)
     k8f_detect(payload, &d);
     json_decref(payload);
 
-    k8f_test_ok(d.winner == 2 && d.score[2] > d.score[0],
-                "Alertmanager envelope with silenceURL is Grafana (%d > %d)",
-                d.score[2], d.score[0]);
+    k8f_tap_ok(d.winner == 2 && d.score[2] > d.score[0],
+               "Alertmanager envelope with silenceURL is Grafana (%d > %d)",
+               d.score[2], d.score[0]);
 
     payload = json_loads("{\"version\":\"4\",\"groupKey\":\"k\","
                          "\"status\":\"firing\",\"alerts\":[{\"labels\":"
@@ -749,16 +667,16 @@ k8f_test_detection(void)
     k8f_detect(payload, &d);
     json_decref(payload);
 
-    k8f_test_ok(d.winner == 0 && d.score[2] == 0,
-                "plain Alertmanager envelope is Alertmanager, grafana says: "
-                "%s", d.reason[2]);
+    k8f_tap_ok(d.winner == 0 && d.score[2] == 0,
+               "plain Alertmanager envelope is Alertmanager, grafana says: "
+               "%s", d.reason[2]);
 
     payload = json_loads("{\"alerts\":[1,2]}", 0, NULL);
     k8f_detect(payload, &d);
     json_decref(payload);
 
-    k8f_test_ok(d.score[0] == 0, "alerts of numbers are declined: %s",
-                d.reason[0]);
+    k8f_tap_ok(d.score[0] == 0, "alerts of numbers are declined: %s",
+               d.reason[0]);
 }
 
 
@@ -780,8 +698,8 @@ k8f_test_alertmanager(void)
                      "null, 5, {\"labels\":[], \"annotations\":\"x\"}]}",
                      0);
 
-    k8f_test_ok(json_array_size(a) == 3,
-                "alertmanager: objects become alerts, other elements not");
+    k8f_tap_ok(json_array_size(a) == 3,
+               "alertmanager: objects become alerts, other elements not");
     k8f_test_is(a, 0, "status", "resolved", "alertmanager group status");
     k8f_test_is(a, 0, "skip", "resolved", "alertmanager resolved");
     k8f_test_is(a, 0, "namespace", "ns1", "alertmanager kube_namespace");
@@ -790,8 +708,8 @@ k8f_test_alertmanager(void)
                 "alertmanager kube-state-metrics is not the service");
     k8f_test_is(a, 0, "starts_at", "(null)", "alertmanager zero time");
     k8f_test_is(a, 0, "severity", "critical", "alertmanager severity");
-    k8f_test_ok(strlen(k8f_test_field(a, 0, "fingerprint")) == 16,
-                "alertmanager: a fingerprint is made when none is sent");
+    k8f_tap_ok(strlen(k8f_test_field(a, 0, "fingerprint")) == 16,
+               "alertmanager: a fingerprint is made when none is sent");
     k8f_test_is(a, 1, "alertname", "2", "alertmanager numeric alertname");
     k8f_test_is(a, 1, "namespace", "ns2", "alertmanager description");
     k8f_test_is(a, 1, "pod", "p-2", "alertmanager description");
@@ -918,7 +836,7 @@ k8f_test_pagerduty(void)
                      "{\"subject\":\"Pod payments/api-7d9 down\"}}}},"
                      "{\"type\":\"incident.resolve\",\"data\":{\"incident\":"
                      "{\"incident_key\":\"k\"}}}]}", -1);
-    k8f_test_ok(json_array_size(a) == 2, "pagerduty v1: one alert a message");
+    k8f_tap_ok(json_array_size(a) == 2, "pagerduty v1: one alert a message");
     k8f_test_is(a, 0, "alertname", "Pod payments/api-7d9 down",
                 "pagerduty v1 subject");
     k8f_test_is(a, 0, "namespace", "payments", "pagerduty v1 extracted");
@@ -952,8 +870,8 @@ k8f_test_form(void)
     body = "a=b&c=%22x%22";
     f = k8f_form_decode(body, strlen(body));
     s = json_dumps(f, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    k8f_test_ok(s != NULL && strcmp(s, "{\"a\":\"b\",\"c\":\"x\"}") == 0,
-                "form: a=b&c=%%22x%%22 is %s", s ? s : "NULL");
+    k8f_tap_ok(s != NULL && strcmp(s, "{\"a\":\"b\",\"c\":\"x\"}") == 0,
+               "form: a=b&c=%%22x%%22 is %s", s ? s : "NULL");
     free(s);
     json_decref(f);
 
@@ -961,30 +879,30 @@ k8f_test_form(void)
            "&bad=%zz%4&pct=100%&&=v";
     f = k8f_form_decode(body, strlen(body));
     s = json_dumps(f, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    k8f_test_ok(s != NULL
-                && strcmp(s, "{\"a\":{\"k\":[1]},\"n\":31,\"e\":\"\","
-                             "\"bare\":\"\",\"t\":true,\"bad\":\"%zz%4\","
-                             "\"pct\":\"100%\"}") == 0,
-                "form: duplicates, numbers, JSON, empty, broken escapes: %s",
-                s ? s : "NULL");
+    k8f_tap_ok(s != NULL
+               && strcmp(s, "{\"a\":{\"k\":[1]},\"n\":31,\"e\":\"\","
+                            "\"bare\":\"\",\"t\":true,\"bad\":\"%zz%4\","
+                            "\"pct\":\"100%\"}") == 0,
+               "form: duplicates, numbers, JSON, empty, broken escapes: %s",
+               s ? s : "NULL");
     free(s);
     json_decref(f);
 
     f = k8f_form_decode("s=a+b%20c", 9);
-    k8f_test_ok(f && strcmp(k8f_str(f, "s"), "a b c") == 0,
-                "form: + and %%20 are spaces");
+    k8f_tap_ok(f && strcmp(k8f_str(f, "s"), "a b c") == 0,
+               "form: + and %%20 are spaces");
     json_decref(f);
 
     f = k8f_form_decode("k=%ff%00x", 9);
-    k8f_test_ok(f && json_string_length(json_object_get(f, "k")) == 5
-                && memcmp(k8f_str(f, "k"), "\xef\xbf\xbd\0x", 5) == 0,
-                "form: invalid UTF-8 becomes U+FFFD, NUL is kept");
+    k8f_tap_ok(f && json_string_length(json_object_get(f, "k")) == 5
+               && memcmp(k8f_str(f, "k"), "\xef\xbf\xbd\0x", 5) == 0,
+               "form: invalid UTF-8 becomes U+FFFD, NUL is kept");
     json_decref(f);
 
-    k8f_test_ok(k8f_form_decode("no fields here", 14) == NULL,
-                "form: a body without = is not a form");
-    k8f_test_ok(k8f_form_decode("a=b", 0) == NULL,
-                "form: the length is respected");
+    k8f_tap_ok(k8f_form_decode("no fields here", 14) == NULL,
+               "form: a body without = is not a form");
+    k8f_tap_ok(k8f_form_decode("a=b", 0) == NULL,
+               "form: the length is respected");
 }
 
 
@@ -1016,8 +934,8 @@ k8f_test_tags(void)
     k8f_test_is(alert, 0, "labels.a", "b", "tags array");
     k8f_test_is(alert, 0, "namespace", "ns", "tags: kube_namespace");
     k8f_test_is(alert, 0, "pod", "p-1", "tags: pod_name");
-    k8f_test_ok(json_object_size(k8f_get(json_array_get(alert, 0), "labels"))
-                == 6, "tags: no empty key");
+    k8f_tap_ok(json_object_size(k8f_get(json_array_get(alert, 0), "labels"))
+               == 6, "tags: no empty key");
 
     json_decref(alert);
 }
@@ -1078,19 +996,19 @@ k8f_test_time(void)
 static void
 k8f_test_index(void)
 {
-    k8f_test_ok(k8f_adapter_index("alertmanager", 12) == 0, "index: first");
-    k8f_test_ok(k8f_adapter_index("PagerDuty", 9) == 1, "index: PagerDuty");
-    k8f_test_ok(k8f_adapter_index("GRAFANA", 7) == 2, "index: GRAFANA");
-    k8f_test_ok(k8f_adapter_index("NewRelic", 8) == 6, "index: NewRelic");
-    k8f_test_ok(k8f_adapter_index("grafana,datadog", 7) == 2,
-                "index: the length counts, not the NUL");
-    k8f_test_ok(k8f_adapter_index("grafana", 4) == -1, "index: prefix");
-    k8f_test_ok(k8f_adapter_index("grafanna", 8) == -1, "index: unknown");
-    k8f_test_ok(k8f_adapter_index("all", 3) == -1, "index: all");
-    k8f_test_ok(k8f_adapter_index("", 0) == -1, "index: empty");
-    k8f_test_ok(k8f_adapter_index(NULL, 3) == -1, "index: NULL");
-    k8f_test_ok(k8f_adapter_index("New Relic", 9) == -1,
-                "index: titles are not names");
+    k8f_tap_ok(k8f_adapter_index("alertmanager", 12) == 0, "index: first");
+    k8f_tap_ok(k8f_adapter_index("PagerDuty", 9) == 1, "index: PagerDuty");
+    k8f_tap_ok(k8f_adapter_index("GRAFANA", 7) == 2, "index: GRAFANA");
+    k8f_tap_ok(k8f_adapter_index("NewRelic", 8) == 6, "index: NewRelic");
+    k8f_tap_ok(k8f_adapter_index("grafana,datadog", 7) == 2,
+               "index: the length counts, not the NUL");
+    k8f_tap_ok(k8f_adapter_index("grafana", 4) == -1, "index: prefix");
+    k8f_tap_ok(k8f_adapter_index("grafanna", 8) == -1, "index: unknown");
+    k8f_tap_ok(k8f_adapter_index("all", 3) == -1, "index: all");
+    k8f_tap_ok(k8f_adapter_index("", 0) == -1, "index: empty");
+    k8f_tap_ok(k8f_adapter_index(NULL, 3) == -1, "index: NULL");
+    k8f_tap_ok(k8f_adapter_index("New Relic", 9) == -1,
+               "index: titles are not names");
 }
 
 
@@ -1218,9 +1136,9 @@ k8f_test_util(void)
         v = k8f_scalar_string(obj);
         s = json_string_value(v);
 
-        k8f_test_ok(scalars[i].want ? (s && strcmp(s, scalars[i].want) == 0)
+        k8f_tap_ok(scalars[i].want ? (s && strcmp(s, scalars[i].want) == 0)
                                     : v == NULL,
-                    "scalar string of %s", scalars[i].json);
+                   "scalar string of %s", scalars[i].json);
 
         json_decref(v);
         json_decref(obj);
@@ -1229,26 +1147,26 @@ k8f_test_util(void)
     obj = json_loads("{\"a\":{\"b\":{\"c\":\"nested\"}},\"a.b\":{\"c\":1},"
                      "\"x.y\":\"flat\",\"n\":null}", 0, NULL);
 
-    k8f_test_ok(k8f_str(obj, "a.b.c") && strcmp(k8f_str(obj, "a.b.c"),
-                                                "nested") == 0,
-                "get: dotted path");
-    k8f_test_ok(k8f_str(obj, "x.y") && strcmp(k8f_str(obj, "x.y"),
-                                              "flat") == 0,
-                "get: flat dotted key");
-    k8f_test_ok(k8f_str(obj, "a.b") == NULL && k8f_object(obj, "a.b")
-                && k8f_array(obj, "a.b") == NULL,
-                "get: typed getters");
-    k8f_test_ok(k8f_get(obj, "n.x") == NULL && k8f_get(NULL, "a") == NULL
-                && k8f_get(obj, NULL) == NULL && k8f_get(obj, "") == NULL,
-                "get: missing, null, NULL");
+    k8f_tap_ok(k8f_str(obj, "a.b.c") && strcmp(k8f_str(obj, "a.b.c"),
+                                               "nested") == 0,
+               "get: dotted path");
+    k8f_tap_ok(k8f_str(obj, "x.y") && strcmp(k8f_str(obj, "x.y"),
+                                             "flat") == 0,
+               "get: flat dotted key");
+    k8f_tap_ok(k8f_str(obj, "a.b") == NULL && k8f_object(obj, "a.b")
+               && k8f_array(obj, "a.b") == NULL,
+               "get: typed getters");
+    k8f_tap_ok(k8f_get(obj, "n.x") == NULL && k8f_get(NULL, "a") == NULL
+               && k8f_get(obj, NULL) == NULL && k8f_get(obj, "") == NULL,
+               "get: missing, null, NULL");
 
     {
         static const char  *yes[] = { "X.Y", "zz", NULL };
         static const char  *no[] = { "zz", NULL };
 
-        k8f_test_ok(k8f_has_any(obj, yes) && !k8f_has_any(obj, no)
-                    && !k8f_has_any(NULL, yes),
-                    "has_any is case-insensitive");
+        k8f_tap_ok(k8f_has_any(obj, yes) && !k8f_has_any(obj, no)
+                   && !k8f_has_any(NULL, yes),
+                   "has_any is case-insensitive");
     }
 
     json_decref(obj);
@@ -1267,8 +1185,8 @@ k8f_test_util(void)
 
     k8f_alert_finish(obj);
     s = k8f_test_field(v, 0, "fingerprint");
-    k8f_test_ok(strlen(s) == 16 && strspn(s, "0123456789abcdef") == 16,
-                "fingerprint is 16 hex digits");
+    k8f_tap_ok(strlen(s) == 16 && strspn(s, "0123456789abcdef") == 16,
+               "fingerprint is 16 hex digits");
 
     json_decref(v);
 }
@@ -1307,12 +1225,12 @@ k8f_test_sweep(json_t *all)
         k8f_sweep_check(&sw, payload);
         k8f_sweep_walk(&sw, payload, payload);
 
-        if (!k8f_test_ok(!sw.failed, "sweep %s/%s: %zu payloads",
-                         json_string_value(json_object_get(fixture,
-                                                           "system")),
-                         sw.fixture, sw.runs))
+        if (!k8f_tap_ok(!sw.failed, "sweep %s/%s: %zu payloads",
+                        json_string_value(json_object_get(fixture,
+                                                          "system")),
+                        sw.fixture, sw.runs))
         {
-            k8f_test_diag("%s", sw.why);
+            k8f_tap_diag("%s", sw.why);
         }
     }
 

@@ -3,7 +3,7 @@
  * Unit tests of the engine's pure parts, without nginx, printing TAP:
  * alert categories (k8f_category.c) and secret redaction (k8f_redact.c).
  *
- *   gcc -std=gnu99 -Wall -Wextra -Wshadow -Werror -g -Isrc -Iadapters src/k8f_category.c src/k8f_redact.c t/unit/engine_test.c -ljansson -lpcre2-8 -o build/engine_test && build/engine_test
+ *   gcc -std=gnu99 -Wall -Wextra -Wshadow -Werror -g -Isrc -Iadapters src/k8f_category.c src/k8f_redact.c t/unit/tap.c t/unit/engine_test.c -ljansson -lpcre2-8 -o build/engine_test && build/engine_test
  *
  *     engine_test [T_DIR]
  *
@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <time.h>
 #include <dirent.h>
@@ -25,6 +24,8 @@
 
 #include "k8f_category.h"
 #include "k8f_redact.h"
+
+#include "tap.h"
 
 
 #define K8F_TEST_HUGE      (1024 * 1024)
@@ -63,9 +64,6 @@ typedef struct {
 } k8f_test_shape_t;
 
 
-static int k8f_test_ok(int cond, const char *fmt, ...);
-static void k8f_test_diag(const char *fmt, ...);
-static char *k8f_test_read(const char *path, size_t *len);
 static json_t *k8f_test_alert(const char *alertname, const char *summary,
     const char *description, const char *labels);
 static int k8f_test_is_category(const char *c);
@@ -87,8 +85,6 @@ static void k8f_test_redact_huge(void);
 static void k8f_test_cleanup(void);
 
 
-static int       k8f_test_n;
-static int       k8f_test_failed;
 static uint32_t  k8f_test_seed = 2463534242u;
 
 
@@ -787,91 +783,7 @@ main(int argc, char **argv)
 
     k8f_test_cleanup();
 
-    printf("1..%d\n", k8f_test_n);
-
-    if (k8f_test_failed) {
-        k8f_test_diag("%d of %d failed", k8f_test_failed, k8f_test_n);
-    }
-
-    return k8f_test_failed ? 1 : 0;
-}
-
-
-static int
-k8f_test_ok(int cond, const char *fmt, ...)
-{
-    va_list  args;
-
-    k8f_test_n++;
-
-    printf("%sok %d - ", cond ? "" : "not ", k8f_test_n);
-
-    va_start(args, fmt);
-    vprintf(fmt, args);
-    va_end(args);
-
-    printf("\n");
-
-    if (!cond) {
-        k8f_test_failed++;
-    }
-
-    return cond;
-}
-
-
-static void
-k8f_test_diag(const char *fmt, ...)
-{
-    va_list  args;
-
-    printf("# ");
-
-    va_start(args, fmt);
-    vprintf(fmt, args);
-    va_end(args);
-
-    printf("\n");
-}
-
-
-static char *
-k8f_test_read(const char *path, size_t *len)
-{
-    FILE    *f;
-    char    *data;
-    long     size;
-
-    f = fopen(path, "rb");
-    if (f == NULL) {
-        return NULL;
-    }
-
-    if (fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0
-        || fseek(f, 0, SEEK_SET) != 0)
-    {
-        fclose(f);
-        return NULL;
-    }
-
-    data = malloc(size + 1);
-    if (data == NULL) {
-        fclose(f);
-        return NULL;
-    }
-
-    if (fread(data, 1, size, f) != (size_t) size) {
-        free(data);
-        fclose(f);
-        return NULL;
-    }
-
-    fclose(f);
-
-    data[size] = '\0';
-    *len = size;
-
-    return data;
+    return k8f_tap_done();
 }
 
 
@@ -900,7 +812,7 @@ k8f_test_alert(const char *alertname, const char *summary,
     l = labels ? json_loads(labels, 0, &err) : json_object();
 
     if (l == NULL) {
-        k8f_test_diag("bad labels in the table: %s: %s", labels, err.text);
+        k8f_tap_diag("bad labels in the table: %s: %s", labels, err.text);
         l = json_object();
     }
 
@@ -1043,12 +955,12 @@ k8f_test_category_table(void)
 
         got = k8f_categorize(alert, why, sizeof(why));
 
-        if (!k8f_test_ok(strcmp(got, t->want) == 0, "category of \"%s\"%s%s "
-                         "is %s", t->alertname ? t->alertname : "(null)",
-                         t->description ? ": " : "",
-                         t->description ? t->description : "", t->want))
+        if (!k8f_tap_ok(strcmp(got, t->want) == 0, "category of \"%s\"%s%s "
+                        "is %s", t->alertname ? t->alertname : "(null)",
+                        t->description ? ": " : "",
+                        t->description ? t->description : "", t->want))
         {
-            k8f_test_diag("got %s: %s", got, why);
+            k8f_tap_diag("got %s: %s", got, why);
         }
 
         json_decref(alert);
@@ -1081,7 +993,7 @@ k8f_test_category_golden(const char *tdir)
         snprintf(path, sizeof(path), "%s/golden/%s", tdir, systems[s]);
 
         dir = opendir(path);
-        if (!k8f_test_ok(dir != NULL, "golden directory %s", path)) {
+        if (!k8f_tap_ok(dir != NULL, "golden directory %s", path)) {
             continue;
         }
 
@@ -1096,14 +1008,14 @@ k8f_test_category_golden(const char *tdir)
                      de->d_name);
             snprintf(name, sizeof(name), "%s/%s", systems[s], de->d_name);
 
-            data = k8f_test_read(path, &len);
+            data = k8f_tap_slurp(path, &len);
             doc = data ? json_loadb(data, len, 0, &err) : NULL;
             free(data);
 
             alerts = json_object_get(doc, "alerts");
 
-            if (!k8f_test_ok(json_is_array(alerts), "golden %s has alerts",
-                             name))
+            if (!k8f_tap_ok(json_is_array(alerts), "golden %s has alerts",
+                            name))
             {
                 json_decref(doc);
                 continue;
@@ -1114,8 +1026,8 @@ k8f_test_category_golden(const char *tdir)
                 total++;
 
                 if (!k8f_test_is_category(got) || why[0] == '\0') {
-                    k8f_test_ok(0, "golden %s #%zu gets a category", name,
-                                i);
+                    k8f_tap_ok(0, "golden %s #%zu gets a category", name,
+                               i);
                     continue;
                 }
 
@@ -1134,17 +1046,17 @@ k8f_test_category_golden(const char *tdir)
                     found = 1;
                     n++;
 
-                    if (!k8f_test_ok(strcmp(got, k8f_test_goldens[j].want)
-                                     == 0, "golden %s #%zu is %s", name, i,
-                                     k8f_test_goldens[j].want))
+                    if (!k8f_tap_ok(strcmp(got, k8f_test_goldens[j].want)
+                                    == 0, "golden %s #%zu is %s", name, i,
+                                    k8f_test_goldens[j].want))
                     {
-                        k8f_test_diag("got %s: %s", got, why);
+                        k8f_tap_diag("got %s: %s", got, why);
                     }
                 }
 
                 if (!found) {
-                    k8f_test_diag("golden %s #%zu: %s (%s)", name, i, got,
-                                  why);
+                    k8f_tap_diag("golden %s #%zu: %s (%s)", name, i, got,
+                                 why);
                 }
             }
 
@@ -1154,11 +1066,11 @@ k8f_test_category_golden(const char *tdir)
         closedir(dir);
     }
 
-    k8f_test_ok(total >= 60, "every one of the %zu golden alerts got a "
-                "category", total);
-    k8f_test_ok(n == (int) (sizeof(k8f_test_goldens)
-                            / sizeof(k8f_test_goldens[0])),
-                "all %d expected golden alerts were found", n);
+    k8f_tap_ok(total >= 60, "every one of the %zu golden alerts got a "
+               "category", total);
+    k8f_tap_ok(n == (int) (sizeof(k8f_test_goldens)
+                           / sizeof(k8f_test_goldens[0])),
+               "all %d expected golden alerts were found", n);
 }
 
 
@@ -1173,18 +1085,18 @@ k8f_test_category_why(void)
     alert = k8f_test_alert("KubePodCrashLooping", NULL, NULL, NULL);
     got = k8f_categorize(alert, why, sizeof(why));
 
-    k8f_test_ok(strcmp(got, "pod-crash") == 0
-                && strcmp(why, "alertname \"KubePodCrashLooping\" matched "
-                          "pod-crash rule /CrashLoop/") == 0,
-                "why names the field, the value and the rule: %s", why);
+    k8f_tap_ok(strcmp(got, "pod-crash") == 0
+               && strcmp(why, "alertname \"KubePodCrashLooping\" matched "
+                         "pod-crash rule /CrashLoop/") == 0,
+               "why names the field, the value and the rule: %s", why);
     json_decref(alert);
 
     alert = k8f_test_alert("Alert", NULL, NULL, "{\"reason\":\"OOMKilled\"}");
     k8f_categorize(alert, why, sizeof(why));
 
-    k8f_test_ok(strncmp(why, "labels.reason \"OOMKilled\" matched memory rule"
-                        " /", 45) == 0, "why names a label by its key: %s",
-                why);
+    k8f_tap_ok(strncmp(why, "labels.reason \"OOMKilled\" matched memory rule"
+                       " /", 45) == 0, "why names a label by its key: %s",
+               why);
     json_decref(alert);
 
     /* a long description is quoted around the match, with "..." */
@@ -1197,20 +1109,20 @@ k8f_test_category_why(void)
                            "exercitation ullamco laboris", NULL);
     got = k8f_categorize(alert, why, sizeof(why));
 
-    k8f_test_ok(strcmp(got, "node") == 0
-                && strstr(why, "annotations.description \"...") == why
-                && strstr(why, "'db' node is not ready") != NULL
-                && strstr(why, "...\" matched node rule") != NULL,
-                "why quotes a window around the match: %s", why);
+    k8f_tap_ok(strcmp(got, "node") == 0
+               && strstr(why, "annotations.description \"...") == why
+               && strstr(why, "'db' node is not ready") != NULL
+               && strstr(why, "...\" matched node rule") != NULL,
+               "why quotes a window around the match: %s", why);
     json_decref(alert);
 
     alert = k8f_test_alert("Something else", "nothing here", NULL, NULL);
     got = k8f_categorize(alert, why, sizeof(why));
 
-    k8f_test_ok(strcmp(got, "unknown") == 0
-                && strstr(why, "no rule matched alertname \"Something "
-                          "else\"") == why, "why says nothing matched: %s",
-                why);
+    k8f_tap_ok(strcmp(got, "unknown") == 0
+               && strstr(why, "no rule matched alertname \"Something "
+                         "else\"") == why, "why says nothing matched: %s",
+               why);
     json_decref(alert);
 
     alert = k8f_test_alert("say \"hi\"\n\xe2\x98\x85\xe2\x98\x85\xe2\x98\x85"
@@ -1221,19 +1133,19 @@ k8f_test_category_why(void)
                            NULL, NULL, NULL);
     got = k8f_categorize(alert, why, sizeof(why));
 
-    k8f_test_ok(strcmp(got, "unknown") == 0 && k8f_test_utf8(why)
-                && strchr(why, '\n') == NULL
-                && strstr(why, "\"say 'hi' \xe2\x98\x85") != NULL,
-                "an unknown alert's name is quoted safely: %s", why);
+    k8f_tap_ok(strcmp(got, "unknown") == 0 && k8f_test_utf8(why)
+               && strchr(why, '\n') == NULL
+               && strstr(why, "\"say 'hi' \xe2\x98\x85") != NULL,
+               "an unknown alert's name is quoted safely: %s", why);
     json_decref(alert);
 
     got = k8f_categorize(NULL, why, sizeof(why));
-    k8f_test_ok(strcmp(got, "unknown") == 0 && strstr(why, "not a JSON "
+    k8f_tap_ok(strcmp(got, "unknown") == 0 && strstr(why, "not a JSON "
                 "object") != NULL, "a NULL alert is unknown: %s", why);
 
     alert = json_string("KubePodCrashLooping");
     got = k8f_categorize(alert, NULL, 0);
-    k8f_test_ok(strcmp(got, "unknown") == 0, "a string is not an alert");
+    k8f_tap_ok(strcmp(got, "unknown") == 0, "a string is not an alert");
     json_decref(alert);
 
     /* every cut of a why in multibyte text stays valid UTF-8 */
@@ -1253,15 +1165,15 @@ k8f_test_category_why(void)
         }
     }
 
-    k8f_test_ok(size > sizeof(small), "a why cut to 1..%zu bytes is "
-                "NUL-terminated UTF-8", sizeof(small));
+    k8f_tap_ok(size > sizeof(small), "a why cut to 1..%zu bytes is "
+               "NUL-terminated UTF-8", sizeof(small));
 
     got = k8f_categorize(alert, why, sizeof(why));
-    k8f_test_ok(k8f_test_utf8(why) && strstr(why, "\xf0\x9f\x92\xa5") != NULL,
-                "a why keeps whole multibyte characters: %s", why);
+    k8f_tap_ok(k8f_test_utf8(why) && strstr(why, "\xf0\x9f\x92\xa5") != NULL,
+               "a why keeps whole multibyte characters: %s", why);
 
     got = k8f_categorize(alert, NULL, 100);
-    k8f_test_ok(strcmp(got, "pod-crash") == 0, "why may be NULL");
+    k8f_tap_ok(strcmp(got, "pod-crash") == 0, "why may be NULL");
 
     json_decref(alert);
 }
@@ -1284,8 +1196,8 @@ k8f_test_category_hostile(void)
                       "x", "y", "labels", "reason", 1, "condition",
                       "phase", "Pending");
     got = k8f_categorize(alert, why, sizeof(why));
-    k8f_test_ok(strcmp(got, "pod-restart") == 0, "wrong types are skipped, "
-                "the string label still counts: %s", why);
+    k8f_tap_ok(strcmp(got, "pod-restart") == 0, "wrong types are skipped, "
+               "the string label still counts: %s", why);
     json_decref(alert);
 
     /* a huge description and many labels finish fast */
@@ -1311,8 +1223,8 @@ k8f_test_category_hostile(void)
     got = k8f_categorize(alert, why, sizeof(why));
     t = k8f_test_now() - t0;
 
-    k8f_test_ok(strcmp(got, "unknown") == 0 && t < K8F_TEST_SLOW,
-                "a 1 MB description and 1000 labels: %s in %.3fs", got, t);
+    k8f_tap_ok(strcmp(got, "unknown") == 0 && t < K8F_TEST_SLOW,
+               "a 1 MB description and 1000 labels: %s in %.3fs", got, t);
     json_decref(alert);
 
     /* random strings: always one of the categories and a valid why */
@@ -1337,7 +1249,7 @@ k8f_test_category_hostile(void)
         json_decref(alert);
     }
 
-    k8f_test_ok(ok, "2000 random alerts get a category and a valid why");
+    k8f_tap_ok(ok, "2000 random alerts get a category and a valid why");
 
     free(big);
 }
@@ -1359,13 +1271,13 @@ k8f_test_redact_table(void)
 
         out = k8f_redact(t->in, strlen(t->in), &len, &count);
 
-        if (!k8f_test_ok(out != NULL && strcmp(out, t->out) == 0
-                         && len == strlen(t->out) && count == t->count,
-                         "redact \"%s\" (%zu)",
-                         k8f_test_show(t->in, strlen(t->in)), t->count))
+        if (!k8f_tap_ok(out != NULL && strcmp(out, t->out) == 0
+                        && len == strlen(t->out) && count == t->count,
+                        "redact \"%s\" (%zu)",
+                        k8f_test_show(t->in, strlen(t->in)), t->count))
         {
-            k8f_test_diag("got %zu \"%s\"", count,
-                          out ? k8f_test_show(out, len) : "(NULL)");
+            k8f_tap_diag("got %zu \"%s\"", count,
+                         out ? k8f_test_show(out, len) : "(NULL)");
             free(out);
             continue;
         }
@@ -1375,10 +1287,10 @@ k8f_test_redact_table(void)
         again = k8f_redact(out, len, &len2, &count2);
 
         if (again == NULL || count2 != 0 || strcmp(again, out) != 0) {
-            k8f_test_ok(0, "redacting \"%s\" again changes nothing",
-                        k8f_test_show(out, len));
-            k8f_test_diag("got %zu \"%s\"", count2,
-                          again ? k8f_test_show(again, len2) : "(NULL)");
+            k8f_tap_ok(0, "redacting \"%s\" again changes nothing",
+                       k8f_test_show(out, len));
+            k8f_tap_diag("got %zu \"%s\"", count2,
+                         again ? k8f_test_show(again, len2) : "(NULL)");
         }
 
         free(again);
@@ -1415,35 +1327,35 @@ k8f_test_redact_bytes(void)
         "\"Authorization\",\"value\":\"[REDACTED]\"}]}}}";
 
     out = k8f_redact(in, sizeof(in) - 1, &len, &count);
-    k8f_test_ok(out != NULL && len == sizeof(want) - 1
-                && memcmp(out, want, len) == 0 && out[len] == '\0'
-                && count == 1, "NUL bytes are text: they end no value");
+    k8f_tap_ok(out != NULL && len == sizeof(want) - 1
+               && memcmp(out, want, len) == 0 && out[len] == '\0'
+               && count == 1, "NUL bytes are text: they end no value");
     free(out);
 
     out = k8f_redact("password=hunter2", 8, &len, &count);
-    k8f_test_ok(out != NULL && strcmp(out, "password") == 0 && len == 8
-                && count == 0, "only len bytes are read");
+    k8f_tap_ok(out != NULL && strcmp(out, "password") == 0 && len == 8
+               && count == 0, "only len bytes are read");
     free(out);
 
     out = k8f_redact(NULL, 0, &len, &count);
-    k8f_test_ok(out != NULL && out[0] == '\0' && len == 0 && count == 0,
-                "NULL text is empty text");
+    k8f_tap_ok(out != NULL && out[0] == '\0' && len == 0 && count == 0,
+               "NULL text is empty text");
     free(out);
 
     out = k8f_redact("token=abc", 9, NULL, NULL);
-    k8f_test_ok(out != NULL && strcmp(out, "token=[REDACTED]") == 0,
-                "out_len and count may be NULL");
+    k8f_tap_ok(out != NULL && strcmp(out, "token=[REDACTED]") == 0,
+               "out_len and count may be NULL");
     free(out);
 
     /* a pod spec: secrets in env, args and a probe header; references kept */
 
     out = k8f_redact(pod, sizeof(pod) - 1, &len, &count);
 
-    if (!k8f_test_ok(out != NULL && strcmp(out, pod_clean) == 0
-                     && count == 4, "a pod spec: env values, args and "
-                     "headers redacted, secret references kept"))
+    if (!k8f_tap_ok(out != NULL && strcmp(out, pod_clean) == 0
+                    && count == 4, "a pod spec: env values, args and "
+                    "headers redacted, secret references kept"))
     {
-        k8f_test_diag("got %zu %s", count, out ? out : "(NULL)");
+        k8f_tap_diag("got %zu %s", count, out ? out : "(NULL)");
     }
 
     free(out);
@@ -1464,7 +1376,7 @@ k8f_test_redact_fixtures(const char *tdir)
     snprintf(path, sizeof(path), "%s/fixtures/kubernetes", tdir);
 
     dir = opendir(path);
-    if (!k8f_test_ok(dir != NULL, "fixtures directory %s", path)) {
+    if (!k8f_tap_ok(dir != NULL, "fixtures directory %s", path)) {
         return;
     }
 
@@ -1479,7 +1391,7 @@ k8f_test_redact_fixtures(const char *tdir)
         snprintf(path, sizeof(path), "%s/fixtures/kubernetes/%s", tdir,
                  de->d_name);
 
-        data = k8f_test_read(path, &len);
+        data = k8f_tap_slurp(path, &len);
         if (data == NULL) {
             continue;
         }
@@ -1494,7 +1406,7 @@ k8f_test_redact_fixtures(const char *tdir)
             clean++;
 
         } else {
-            k8f_test_diag("%s: %zu redactions", de->d_name, count);
+            k8f_tap_diag("%s: %zu redactions", de->d_name, count);
         }
 
         free(out);
@@ -1503,8 +1415,8 @@ k8f_test_redact_fixtures(const char *tdir)
 
     closedir(dir);
 
-    k8f_test_ok(files > 10 && clean == files, "%d of %d Kubernetes fixtures "
-                "come out untouched", clean, files);
+    k8f_tap_ok(files > 10 && clean == files, "%d of %d Kubernetes fixtures "
+               "come out untouched", clean, files);
 }
 
 
@@ -1570,9 +1482,9 @@ k8f_test_redact_fuzz(void)
             || memcmp(again, out, out_len) != 0)
         {
             if (idem) {
-                k8f_test_diag("not idempotent: \"%s\" then %zu more: "
-                              "\"%s\"", k8f_test_show(out, out_len), count2,
-                              again ? k8f_test_show(again, len2) : "(NULL)");
+                k8f_tap_diag("not idempotent: \"%s\" then %zu more: "
+                             "\"%s\"", k8f_test_show(out, out_len), count2,
+                             again ? k8f_test_show(again, len2) : "(NULL)");
             }
 
             idem = 0;
@@ -1582,10 +1494,10 @@ k8f_test_redact_fuzz(void)
         free(out);
     }
 
-    k8f_test_ok(ok, "%d random texts of secret-like pieces and bytes are "
-                "redacted (%.2fs)", K8F_TEST_FUZZ, k8f_test_now() - t0);
-    k8f_test_ok(same, "no redaction counted means the text is unchanged");
-    k8f_test_ok(idem, "redacting a redacted text changes nothing");
+    k8f_tap_ok(ok, "%d random texts of secret-like pieces and bytes are "
+               "redacted (%.2fs)", K8F_TEST_FUZZ, k8f_test_now() - t0);
+    k8f_tap_ok(same, "no redaction counted means the text is unchanged");
+    k8f_tap_ok(idem, "redacting a redacted text changes nothing");
 
     free(in);
 }
@@ -1683,9 +1595,9 @@ k8f_test_redact_huge(void)
         ok = (out != NULL && t < K8F_TEST_SLOW
               && (t < 0.05 || t < 10 * t4 + 0.02));
 
-        k8f_test_ok(ok, "1 MB of %s: %zu redactions, %zu bytes out, %.3fs "
-                    "(256 KB: %.3fs)", shapes[i].what, count, out_len, t,
-                    t4);
+        k8f_tap_ok(ok, "1 MB of %s: %zu redactions, %zu bytes out, %.3fs "
+                   "(256 KB: %.3fs)", shapes[i].what, count, out_len, t,
+                   t4);
 
         free(out);
     }
@@ -1712,9 +1624,9 @@ k8f_test_cleanup(void)
 
     out = k8f_redact("token=x", 7, NULL, NULL);
 
-    k8f_test_ok(strcmp(got, "hpa") == 0 && out != NULL
-                && strcmp(out, "token=[REDACTED]") == 0,
-                "after cleanup the patterns compile again");
+    k8f_tap_ok(strcmp(got, "hpa") == 0 && out != NULL
+               && strcmp(out, "token=[REDACTED]") == 0,
+               "after cleanup the patterns compile again");
 
     free(out);
 

@@ -4,7 +4,7 @@
  * evidence pack (src/k8f_evidence.c), without nginx, printing TAP.
  * Run from the repository root (fixtures are read from t/fixtures/):
  *
- * gcc -std=gnu99 -Wall -Wextra -Wshadow -Werror -g -Isrc -Iadapters src/k8f_ollama.c src/k8f_evidence.c t/unit/evidence_test.c -ljansson -o build/evidence_test && build/evidence_test
+ * gcc -std=gnu99 -Wall -Wextra -Wshadow -Werror -g -Isrc -Iadapters src/k8f_ollama.c src/k8f_evidence.c src/k8f_kobj.c src/k8f_text.c t/unit/tap.c t/unit/evidence_test.c -ljansson -o build/evidence_test && build/evidence_test
  *
  * The expected texts are the sections exactly as the prompt gets them.
  */
@@ -13,10 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdarg.h>
 
 #include "k8f_ollama.h"
 #include "k8f_evidence.h"
+
+#include "tap.h"
 
 
 #define K8F_T_OLLAMA  "t/fixtures/ollama/"
@@ -43,12 +44,6 @@ typedef struct {
 } k8f_t_sweep_t;
 
 
-static int k8f_t_ok(int cond, const char *fmt, ...);
-static void k8f_t_diag(const char *fmt, ...);
-static int k8f_t_is(const char *got, const char *want, const char *fmt,
-    ...);
-static char *k8f_t_read(const char *path, size_t *len);
-static json_t *k8f_t_json(const char *path);
 static const char *k8f_t_clean(const char *p, size_t len, size_t budget);
 static char *k8f_t_dechunk(const char *http, size_t len, size_t *body_len,
     k8f_ollama_stream_t *s);
@@ -78,10 +73,6 @@ static void k8f_t_sweep(void);
 static void k8f_t_sweep_walk(k8f_t_sweep_t *sw, json_t *root,
     json_t *node);
 static void k8f_t_sweep_run(k8f_t_sweep_t *sw, json_t *root);
-
-
-static int  k8f_t_n;
-static int  k8f_t_failed;
 
 
 static const k8f_t_section_t  k8f_t_sections[] = {
@@ -144,148 +135,7 @@ main(void)
     k8f_t_next();
     k8f_t_sweep();
 
-    printf("1..%d\n", k8f_t_n);
-
-    return k8f_t_failed ? 1 : 0;
-}
-
-
-static int
-k8f_t_ok(int cond, const char *fmt, ...)
-{
-    va_list  args;
-
-    k8f_t_n++;
-
-    printf("%sok %d - ", cond ? "" : "not ", k8f_t_n);
-
-    va_start(args, fmt);
-    vprintf(fmt, args);
-    va_end(args);
-
-    printf("\n");
-
-    if (!cond) {
-        k8f_t_failed = 1;
-    }
-
-    return cond;
-}
-
-
-static void
-k8f_t_diag(const char *fmt, ...)
-{
-    va_list  args;
-
-    printf("# ");
-
-    va_start(args, fmt);
-    vprintf(fmt, args);
-    va_end(args);
-
-    printf("\n");
-}
-
-
-/* a string compare that shows both texts, line by line, when they differ */
-
-static int
-k8f_t_is(const char *got, const char *want, const char *fmt, ...)
-{
-    int          ok;
-    va_list      args;
-    const char  *p, *nl;
-
-    ok = (got != NULL && strcmp(got, want) == 0);
-
-    k8f_t_n++;
-
-    printf("%sok %d - ", ok ? "" : "not ", k8f_t_n);
-
-    va_start(args, fmt);
-    vprintf(fmt, args);
-    va_end(args);
-
-    printf("\n");
-
-    if (ok) {
-        return 1;
-    }
-
-    k8f_t_failed = 1;
-
-    for (p = got ? got : "(null)"; *p; p = nl + 1) {
-        nl = strchr(p, '\n');
-
-        if (nl == NULL) {
-            printf("#      got: %s\\(no newline)\n", p);
-            break;
-        }
-
-        printf("#      got: %.*s\n", (int) (nl - p), p);
-    }
-
-    for (p = want; *p; p = nl + 1) {
-        nl = strchr(p, '\n');
-
-        if (nl == NULL) {
-            printf("# expected: %s\\(no newline)\n", p);
-            break;
-        }
-
-        printf("# expected: %.*s\n", (int) (nl - p), p);
-    }
-
-    return 0;
-}
-
-
-static char *
-k8f_t_read(const char *path, size_t *len)
-{
-    long   size;
-    char  *data;
-    FILE  *f;
-
-    f = fopen(path, "rb");
-    if (f == NULL) {
-        k8f_t_diag("cannot open %s (run from the repository root)", path);
-        exit(2);
-    }
-
-    fseek(f, 0, SEEK_END);
-    size = ftell(f);
-    fseek(f, 0, SEEK_SET);
-
-    data = malloc(size + 1);
-    if (data == NULL || fread(data, 1, size, f) != (size_t) size) {
-        k8f_t_diag("cannot read %s", path);
-        exit(2);
-    }
-
-    fclose(f);
-
-    data[size] = '\0';
-    *len = size;
-
-    return data;
-}
-
-
-static json_t *
-k8f_t_json(const char *path)
-{
-    json_t        *v;
-    json_error_t   err;
-
-    v = json_load_file(path, 0, &err);
-    if (v == NULL) {
-        k8f_t_diag("%s:%d: %s", path, err.line, err.text);
-        exit(2);
-    }
-
-    return v;
+    return k8f_tap_done();
 }
 
 
@@ -439,7 +289,7 @@ k8f_t_request(void)
 
     /* request-generate.json, without what k8flex does not send */
 
-    fixture = k8f_t_json(K8F_T_OLLAMA "request-generate.json");
+    fixture = k8f_tap_json(K8F_T_OLLAMA "request-generate.json");
     json_object_del(fixture, "format");
     json_object_del(json_object_get(fixture, "options"), "temperature");
 
@@ -450,8 +300,8 @@ k8f_t_request(void)
     want = json_dumps(fixture, JSON_COMPACT);
     got = json_dumps(body, JSON_COMPACT);
 
-    k8f_t_is(got, want, "request: the body and key order of "
-             "request-generate.json (no format, no temperature)");
+    k8f_tap_is(got, want, "request: the body and key order of "
+               "request-generate.json (no format, no temperature)");
 
     free(got);
     free(want);
@@ -460,7 +310,7 @@ k8f_t_request(void)
 
     /* request-chat.json: a system message, keep_alive in seconds */
 
-    fixture = k8f_t_json(K8F_T_OLLAMA "request-chat.json");
+    fixture = k8f_tap_json(K8F_T_OLLAMA "request-chat.json");
     json_object_del(fixture, "format");
     json_object_del(json_object_get(fixture, "options"), "temperature");
 
@@ -474,8 +324,8 @@ k8f_t_request(void)
     want = json_dumps(fixture, JSON_COMPACT);
     got = json_dumps(body, JSON_COMPACT);
 
-    k8f_t_is(got, want, "request: chat body and key order of "
-             "request-chat.json, keep_alive \"600\" sent as 600");
+    k8f_tap_is(got, want, "request: chat body and key order of "
+               "request-chat.json, keep_alive \"600\" sent as 600");
 
     free(got);
     free(want);
@@ -484,62 +334,62 @@ k8f_t_request(void)
 
     /* request-chat-captured.json: what continue.dev sent */
 
-    fixture = k8f_t_json(K8F_T_OLLAMA "request-chat-captured.json");
+    fixture = k8f_tap_json(K8F_T_OLLAMA "request-chat-captured.json");
 
     body = k8f_ollama_chat_request("deepseek-coder:1.3b-instruct-q4_0", NULL,
                                    "Hello", 4096, "1800");
 
-    k8f_t_ok(json_equal(json_object_get(body, "messages"),
-                        json_object_get(fixture, "messages"))
-             && json_equal(json_object_get(body, "keep_alive"),
-                           json_object_get(fixture, "keep_alive"))
-             && json_equal(json_object_get(body, "model"),
-                           json_object_get(fixture, "model"))
-             && json_equal(json_object_get(json_object_get(body, "options"),
-                                           "num_ctx"),
-                           json_object_get(json_object_get(fixture,
-                                                           "options"),
-                                           "num_ctx")),
-             "request: chat without system matches request-chat-captured"
-             ".json (messages, model, keep_alive 1800, num_ctx 4096)");
+    k8f_tap_ok(json_equal(json_object_get(body, "messages"),
+                          json_object_get(fixture, "messages"))
+               && json_equal(json_object_get(body, "keep_alive"),
+                             json_object_get(fixture, "keep_alive"))
+               && json_equal(json_object_get(body, "model"),
+                             json_object_get(fixture, "model"))
+               && json_equal(json_object_get(json_object_get(body, "options"),
+                                             "num_ctx"),
+                             json_object_get(json_object_get(fixture,
+                                                             "options"),
+                                             "num_ctx")),
+               "request: chat without system matches request-chat-captured"
+               ".json (messages, model, keep_alive 1800, num_ctx 4096)");
 
     json_decref(body);
     json_decref(fixture);
 
     body = k8f_ollama_request("m", "p", 0, NULL);
     got = json_dumps(body, JSON_COMPACT);
-    k8f_t_is(got, "{\"model\":\"m\",\"prompt\":\"p\",\"stream\":true}",
-             "request: num_ctx 0 and keep_alive NULL leave the server's "
-             "defaults");
+    k8f_tap_is(got, "{\"model\":\"m\",\"prompt\":\"p\",\"stream\":true}",
+               "request: num_ctx 0 and keep_alive NULL leave the server's "
+               "defaults");
     free(got);
     json_decref(body);
 
     body = k8f_ollama_request("m", "p", 4096, "-1");
-    k8f_t_ok(json_integer_value(json_object_get(body, "keep_alive")) == -1
-             && json_is_integer(json_object_get(body, "keep_alive")),
-             "request: keep_alive \"-1\" is the number -1 (keep loaded)");
+    k8f_tap_ok(json_integer_value(json_object_get(body, "keep_alive")) == -1
+               && json_is_integer(json_object_get(body, "keep_alive")),
+               "request: keep_alive \"-1\" is the number -1 (keep loaded)");
     json_decref(body);
 
     body = k8f_ollama_request("m", "p", 4096, "24h");
-    k8f_t_is(json_string_value(json_object_get(body, "keep_alive")), "24h",
-             "request: keep_alive \"24h\" stays a duration string");
+    k8f_tap_is(json_string_value(json_object_get(body, "keep_alive")), "24h",
+               "request: keep_alive \"24h\" stays a duration string");
     json_decref(body);
 
     body = k8f_ollama_request("m", "p", 4096, "-");
-    k8f_t_is(json_string_value(json_object_get(body, "keep_alive")), "-",
-             "request: keep_alive \"-\" is not a number");
+    k8f_tap_is(json_string_value(json_object_get(body, "keep_alive")), "-",
+               "request: keep_alive \"-\" is not a number");
     json_decref(body);
 
     body = k8f_ollama_request("m", "log: \xff\xfe ok \xc3\xa9", 4096, NULL);
-    k8f_t_is(json_string_value(json_object_get(body, "prompt")),
-             "log: \xef\xbf\xbd\xef\xbf\xbd ok \xc3\xa9",
-             "request: bad UTF-8 in the prompt becomes U+FFFD, good stays");
+    k8f_tap_is(json_string_value(json_object_get(body, "prompt")),
+               "log: \xef\xbf\xbd\xef\xbf\xbd ok \xc3\xa9",
+               "request: bad UTF-8 in the prompt becomes U+FFFD, good stays");
     json_decref(body);
 
-    k8f_t_ok(k8f_ollama_request(NULL, "p", 0, NULL) == NULL
-             && k8f_ollama_request("m", NULL, 0, NULL) == NULL
-             && k8f_ollama_chat_request("m", "s", NULL, 0, NULL) == NULL,
-             "request: NULL model or prompt gives NULL");
+    k8f_tap_ok(k8f_ollama_request(NULL, "p", 0, NULL) == NULL
+               && k8f_ollama_request("m", NULL, 0, NULL) == NULL
+               && k8f_ollama_chat_request("m", "s", NULL, 0, NULL) == NULL,
+               "request: NULL model or prompt gives NULL");
 }
 
 
@@ -568,24 +418,24 @@ k8f_t_num_ctx(void)
     };
 
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        k8f_t_ok(k8f_ollama_num_ctx(cases[i].bytes, cases[i].pinned)
-                 == cases[i].want,
-                 "num_ctx: %zu bytes, pinned %d -> %d", cases[i].bytes,
-                 cases[i].pinned, cases[i].want);
+        k8f_tap_ok(k8f_ollama_num_ctx(cases[i].bytes, cases[i].pinned)
+                   == cases[i].want,
+                   "num_ctx: %zu bytes, pinned %d -> %d", cases[i].bytes,
+                   cases[i].pinned, cases[i].want);
     }
 
-    k8f_t_ok(k8f_ollama_prompt_max(4096) == 6144
-             && k8f_ollama_prompt_max(8192) == 18432
-             && k8f_ollama_prompt_max(16384) == 43008
-             && k8f_ollama_prompt_max(32768) == 92160
-             && k8f_ollama_num_ctx(k8f_ollama_prompt_max(16384), 0) == 16384
-             && k8f_ollama_num_ctx(k8f_ollama_prompt_max(16384) + 1, 0)
-                == 32768,
-             "num_ctx: prompt_max() is the largest prompt each size takes");
+    k8f_tap_ok(k8f_ollama_prompt_max(4096) == 6144
+               && k8f_ollama_prompt_max(8192) == 18432
+               && k8f_ollama_prompt_max(16384) == 43008
+               && k8f_ollama_prompt_max(32768) == 92160
+               && k8f_ollama_num_ctx(k8f_ollama_prompt_max(16384), 0) == 16384
+               && k8f_ollama_num_ctx(k8f_ollama_prompt_max(16384) + 1, 0)
+                  == 32768,
+               "num_ctx: prompt_max() is the largest prompt each size takes");
 
-    k8f_t_ok(k8f_ollama_prompt_max(2048) == 3072
-             && k8f_ollama_prompt_max(0) == 0,
-             "num_ctx: a small pinned context keeps half for the answer");
+    k8f_tap_ok(k8f_ollama_prompt_max(2048) == 3072
+               && k8f_ollama_prompt_max(0) == 0,
+               "num_ctx: a small pinned context keeps half for the answer");
 }
 
 
@@ -597,105 +447,105 @@ k8f_t_streams(void)
     size_t                len, blen, ndlen;
     k8f_ollama_stream_t   s;
 
-    data = k8f_t_read(K8F_T_OLLAMA "generate-stream.ndjson", &len);
+    data = k8f_tap_fixture(K8F_T_OLLAMA "generate-stream.ndjson", &len);
 
     rc = k8f_t_stream(data, len, 0, 0, &s);
 
-    k8f_t_ok(rc == K8F_DONE && s.state == K8F_DONE,
-             "generate-stream.ndjson: done");
-    k8f_t_is(k8f_ollama_stream_text(&s, NULL), k8f_t_generate_text,
-             "generate-stream.ndjson: the text of 37 lines");
-    k8f_t_ok(strcmp(s.done_reason, "stop") == 0 && s.lines == 37
-             && s.prompt_eval_count == 31 && s.eval_count == 37
-             && s.total_duration == 2609028500LL
-             && s.load_duration == 1667040600LL
-             && s.prompt_eval_duration == 116817000LL
-             && s.eval_duration == 824111500LL && !s.truncated,
-             "generate-stream.ndjson: done_reason and the six metrics");
+    k8f_tap_ok(rc == K8F_DONE && s.state == K8F_DONE,
+               "generate-stream.ndjson: done");
+    k8f_tap_is(k8f_ollama_stream_text(&s, NULL), k8f_t_generate_text,
+               "generate-stream.ndjson: the text of 37 lines");
+    k8f_tap_ok(strcmp(s.done_reason, "stop") == 0 && s.lines == 37
+               && s.prompt_eval_count == 31 && s.eval_count == 37
+               && s.total_duration == 2609028500LL
+               && s.load_duration == 1667040600LL
+               && s.prompt_eval_duration == 116817000LL
+               && s.eval_duration == 824111500LL && !s.truncated,
+               "generate-stream.ndjson: done_reason and the six metrics");
     k8f_ollama_stream_free(&s);
 
     /* the done line is ~680 bytes with "context", ~290 without */
 
     rc = k8f_t_stream(data, len, 0, 400, &s);
-    k8f_t_ok(rc == K8F_DONE && s.eval_count == 37,
-             "generate-stream.ndjson: \"context\" is dropped while read: "
-             "done within a 400-byte line bound");
+    k8f_tap_ok(rc == K8F_DONE && s.eval_count == 37,
+               "generate-stream.ndjson: \"context\" is dropped while read: "
+               "done within a 400-byte line bound");
     k8f_ollama_stream_free(&s);
 
     free(data);
 
-    data = k8f_t_read(K8F_T_OLLAMA "chat-stream.ndjson", &len);
+    data = k8f_tap_fixture(K8F_T_OLLAMA "chat-stream.ndjson", &len);
 
     rc = k8f_t_stream(data, len, 0, 0, &s);
-    k8f_t_ok(rc == K8F_DONE && strcmp(s.done_reason, "stop") == 0
-             && s.prompt_eval_count == 70 && s.eval_count == 127
-             && s.total_duration == 9033032700LL
-             && s.eval_duration == 8945400000LL,
-             "chat-stream.ndjson: done, stop, metrics (done_reason before "
-             "done, pre-v0.12 order)");
-    k8f_t_is(k8f_ollama_stream_text(&s, NULL), k8f_t_chat_text,
-             "chat-stream.ndjson: message.content pieces");
+    k8f_tap_ok(rc == K8F_DONE && strcmp(s.done_reason, "stop") == 0
+               && s.prompt_eval_count == 70 && s.eval_count == 127
+               && s.total_duration == 9033032700LL
+               && s.eval_duration == 8945400000LL,
+               "chat-stream.ndjson: done, stop, metrics (done_reason before "
+               "done, pre-v0.12 order)");
+    k8f_tap_is(k8f_ollama_stream_text(&s, NULL), k8f_t_chat_text,
+               "chat-stream.ndjson: message.content pieces");
     k8f_ollama_stream_free(&s);
 
     /* the same stream as it is on the wire, fed chunk by chunk */
 
     nd = data;
     ndlen = len;
-    data = k8f_t_read(K8F_T_OLLAMA "chat-stream.http", &len);
+    data = k8f_tap_fixture(K8F_T_OLLAMA "chat-stream.http", &len);
 
     k8f_ollama_stream_init(&s, 0, 0);
     body = k8f_t_dechunk(data, len, &blen, &s);
     rc = k8f_ollama_stream_finish(&s);
 
-    k8f_t_ok(body != NULL && blen == ndlen && memcmp(body, nd, blen) == 0,
-             "chat-stream.http: the dechunked body is chat-stream.ndjson");
-    k8f_t_ok(rc == K8F_DONE && s.lines == 9 && s.eval_count == 127
-             && strcmp(k8f_ollama_stream_text(&s, NULL), k8f_t_chat_text)
-                == 0,
-             "chat-stream.http: one feed per HTTP chunk gives the same "
-             "answer");
+    k8f_tap_ok(body != NULL && blen == ndlen && memcmp(body, nd, blen) == 0,
+               "chat-stream.http: the dechunked body is chat-stream.ndjson");
+    k8f_tap_ok(rc == K8F_DONE && s.lines == 9 && s.eval_count == 127
+               && strcmp(k8f_ollama_stream_text(&s, NULL), k8f_t_chat_text)
+                  == 0,
+               "chat-stream.http: one feed per HTTP chunk gives the same "
+               "answer");
 
     k8f_ollama_stream_free(&s);
     free(body);
     free(data);
     free(nd);
 
-    data = k8f_t_read(K8F_T_OLLAMA "chat-stream-thinking-excerpt.ndjson",
-                      &len);
+    data = k8f_tap_fixture(K8F_T_OLLAMA "chat-stream-thinking-excerpt.ndjson",
+                           &len);
     rc = k8f_t_stream(data, len, 0, 0, &s);
-    k8f_t_ok(rc == K8F_DONE && s.text_len == 0 && s.thinking == 5
-             && strcmp(s.done_reason, "length") == 0 && s.eval_count == 20
-             && s.load_duration == 5650132100LL,
-             "chat-stream-thinking-excerpt.ndjson: thinking counted, not "
-             "kept; done_reason length (v0.12+ order)");
+    k8f_tap_ok(rc == K8F_DONE && s.text_len == 0 && s.thinking == 5
+               && strcmp(s.done_reason, "length") == 0 && s.eval_count == 20
+               && s.load_duration == 5650132100LL,
+               "chat-stream-thinking-excerpt.ndjson: thinking counted, not "
+               "kept; done_reason length (v0.12+ order)");
     k8f_ollama_stream_free(&s);
     free(data);
 
     /* stream:false bodies: one line without a newline, read at the end */
 
-    data = k8f_t_read(K8F_T_OLLAMA "generate-nostream.json", &len);
+    data = k8f_tap_fixture(K8F_T_OLLAMA "generate-nostream.json", &len);
     k8f_ollama_stream_init(&s, 0, 0);
     rc = k8f_ollama_stream_feed(&s, data, len);
-    k8f_t_ok(rc == K8F_AGAIN && k8f_ollama_stream_finish(&s) == K8F_DONE
-             && s.load_duration == 3197323100LL,
-             "generate-nostream.json: the last line without newline is "
-             "parsed by finish()");
-    k8f_t_is(k8f_ollama_stream_text(&s, NULL),
-             "A rabbit is a small mammal known for its long ears and fast "
-             "movement. They are often seen hopping around in fields and "
-             "gardens.",
-             "generate-nostream.json: the text");
+    k8f_tap_ok(rc == K8F_AGAIN && k8f_ollama_stream_finish(&s) == K8F_DONE
+               && s.load_duration == 3197323100LL,
+               "generate-nostream.json: the last line without newline is "
+               "parsed by finish()");
+    k8f_tap_is(k8f_ollama_stream_text(&s, NULL),
+               "A rabbit is a small mammal known for its long ears and fast "
+               "movement. They are often seen hopping around in fields and "
+               "gardens.",
+               "generate-nostream.json: the text");
     k8f_ollama_stream_free(&s);
     free(data);
 
-    data = k8f_t_read(K8F_T_OLLAMA "chat-nostream.json", &len);
+    data = k8f_tap_fixture(K8F_T_OLLAMA "chat-nostream.json", &len);
     rc = k8f_t_stream(data, len, 0, 0, &s);
-    k8f_t_ok(rc == K8F_DONE
-             && strcmp(k8f_ollama_stream_text(&s, NULL),
-                       "Understood. If you ask for the secret word, I will "
-                       "respond with RABBIT.") == 0
-             && s.eval_count == 20,
-             "chat-nostream.json: the text and metrics");
+    k8f_tap_ok(rc == K8F_DONE
+               && strcmp(k8f_ollama_stream_text(&s, NULL),
+                         "Understood. If you ask for the secret word, I will "
+                         "respond with RABBIT.") == 0
+               && s.eval_count == 20,
+               "chat-nostream.json: the text and metrics");
     k8f_ollama_stream_free(&s);
     free(data);
 }
@@ -712,7 +562,7 @@ k8f_t_slicing(const char *file, const char *want_text)
     int64_t               eval;
     k8f_ollama_stream_t   s;
 
-    data = k8f_t_read(file, &len);
+    data = k8f_tap_fixture(file, &len);
 
     k8f_t_stream(data, len, 0, 0, &s);
     eval = s.eval_count;
@@ -736,9 +586,9 @@ k8f_t_slicing(const char *file, const char *want_text)
         k8f_ollama_stream_free(&s);
     }
 
-    k8f_t_ok(bad < 0, "%s: split at each of %zu offsets: same text%s",
-             file + strlen(K8F_T_OLLAMA), len + 1,
-             bad < 0 ? "" : " (failed at an offset)");
+    k8f_tap_ok(bad < 0, "%s: split at each of %zu offsets: same text%s",
+               file + strlen(K8F_T_OLLAMA), len + 1,
+               bad < 0 ? "" : " (failed at an offset)");
 
     k8f_ollama_stream_init(&s, 0, 0);
 
@@ -748,10 +598,10 @@ k8f_t_slicing(const char *file, const char *want_text)
 
     rc = k8f_ollama_stream_finish(&s);
 
-    k8f_t_ok(rc == K8F_DONE && s.eval_count == eval
-             && strcmp(k8f_ollama_stream_text(&s, NULL), want_text) == 0,
-             "%s: one byte at a time: same text",
-             file + strlen(K8F_T_OLLAMA));
+    k8f_tap_ok(rc == K8F_DONE && s.eval_count == eval
+               && strcmp(k8f_ollama_stream_text(&s, NULL), want_text) == 0,
+               "%s: one byte at a time: same text",
+               file + strlen(K8F_T_OLLAMA));
 
     k8f_ollama_stream_free(&s);
 
@@ -771,10 +621,10 @@ k8f_t_slicing(const char *file, const char *want_text)
 
     rc = k8f_t_stream(crlf, n, 0, 0, &s);
 
-    k8f_t_ok(rc == K8F_DONE
-             && strcmp(k8f_ollama_stream_text(&s, NULL), want_text) == 0,
-             "%s: CRLF and blank lines: same text",
-             file + strlen(K8F_T_OLLAMA));
+    k8f_tap_ok(rc == K8F_DONE
+               && strcmp(k8f_ollama_stream_text(&s, NULL), want_text) == 0,
+               "%s: CRLF and blank lines: same text",
+               file + strlen(K8F_T_OLLAMA));
 
     k8f_ollama_stream_free(&s);
     free(crlf);
@@ -795,113 +645,113 @@ k8f_t_stream_errors(void)
         "openai-chat-completions.json", NULL
     };
 
-    data = k8f_t_read(K8F_T_OLLAMA "error-midstream.ndjson", &len);
+    data = k8f_tap_fixture(K8F_T_OLLAMA "error-midstream.ndjson", &len);
     rc = k8f_t_stream(data, len, 0, 0, &s);
-    k8f_t_ok(rc == K8F_ERROR && s.state == K8F_ERROR,
-             "error-midstream.ndjson: failed");
-    k8f_t_is(s.error, "an error was encountered while running the model",
-             "error-midstream.ndjson: the server's message");
-    k8f_t_is(k8f_ollama_stream_text(&s, NULL), " Yes.Ican",
-             "error-midstream.ndjson: the text until the error is kept");
+    k8f_tap_ok(rc == K8F_ERROR && s.state == K8F_ERROR,
+               "error-midstream.ndjson: failed");
+    k8f_tap_is(s.error, "an error was encountered while running the model",
+               "error-midstream.ndjson: the server's message");
+    k8f_tap_is(k8f_ollama_stream_text(&s, NULL), " Yes.Ican",
+               "error-midstream.ndjson: the text until the error is kept");
     k8f_ollama_stream_free(&s);
     free(data);
 
-    data = k8f_t_read(K8F_T_OLLAMA "openai-chat-completions-stream.txt",
-                      &len);
+    data = k8f_tap_fixture(K8F_T_OLLAMA "openai-chat-completions-stream.txt",
+                           &len);
     rc = k8f_t_stream(data, len, 0, 0, &s);
-    k8f_t_is(s.error,
-             "malformed line 1 of the stream: \"data: {\\\"id\\\":"
-             "\\\"chatcmpl-192\\\",\\\"object\\\":\\\"chat.completion.chunk"
-             "\\\",\\\"created\\\":1744646668\"... (an OpenAI-style event "
-             "stream: Ollama's native API is under /api)",
-             "openai-chat-completions-stream.txt: malformed, the start of "
-             "the line quoted, the /v1 mistake named");
-    k8f_t_ok(rc == K8F_ERROR, "openai-chat-completions-stream.txt: failed");
+    k8f_tap_is(s.error,
+               "malformed line 1 of the stream: \"data: {\\\"id\\\":"
+               "\\\"chatcmpl-192\\\",\\\"object\\\":\\\"chat.completion.chunk"
+               "\\\",\\\"created\\\":1744646668\"... (an OpenAI-style event "
+               "stream: Ollama's native API is under /api)",
+               "openai-chat-completions-stream.txt: malformed, the start of "
+               "the line quoted, the /v1 mistake named");
+    k8f_tap_ok(rc == K8F_ERROR, "openai-chat-completions-stream.txt: failed");
     k8f_ollama_stream_free(&s);
     free(data);
 
-    data = k8f_t_read(K8F_T_OLLAMA
-                      "openai-chat-completions-stream-v0.32.6.txt", &len);
+    data = k8f_tap_fixture(K8F_T_OLLAMA
+                           "openai-chat-completions-stream-v0.32.6.txt", &len);
     rc = k8f_t_stream(data, len, 0, 0, &s);
-    k8f_t_ok(rc == K8F_ERROR
-             && strncmp(s.error, "malformed line 1 of the stream: \"data: ",
-                        39) == 0,
-             "openai-chat-completions-stream-v0.32.6.txt: malformed");
+    k8f_tap_ok(rc == K8F_ERROR
+               && strncmp(s.error, "malformed line 1 of the stream: \"data: ",
+                          39) == 0,
+               "openai-chat-completions-stream-v0.32.6.txt: malformed");
     k8f_ollama_stream_free(&s);
     free(data);
 
     rc = k8f_t_stream(K8F_T_LIT("{\"response\":\"a\",\"done\":false}\n"
                                 "{not json\n"), 0, 0, &s);
-    k8f_t_ok(rc == K8F_ERROR
-             && strcmp(s.error, "malformed line 2 of the stream: "
+    k8f_tap_ok(rc == K8F_ERROR
+               && strcmp(s.error, "malformed line 2 of the stream: "
                                 "\"{not json\"") == 0
-             && strcmp(k8f_ollama_stream_text(&s, NULL), "a") == 0,
-             "malformed second line: failed, quoted: %s", s.error);
+               && strcmp(k8f_ollama_stream_text(&s, NULL), "a") == 0,
+               "malformed second line: failed, quoted: %s", s.error);
     k8f_ollama_stream_free(&s);
 
     rc = k8f_t_stream(K8F_T_LIT("[1,2]\n"), 0, 0, &s);
-    k8f_t_ok(rc == K8F_ERROR && strstr(s.error, "malformed line 1") != NULL,
-             "a JSON line that is not an object is malformed");
+    k8f_tap_ok(rc == K8F_ERROR && strstr(s.error, "malformed line 1") != NULL,
+               "a JSON line that is not an object is malformed");
     k8f_ollama_stream_free(&s);
 
     rc = k8f_t_stream(K8F_T_LIT("\"\x01\xff\\\n"), 0, 0, &s);
-    k8f_t_is(s.error, "malformed line 1 of the stream: "
-             "\"\\\"\\x01\\xff\\\\\"",
-             "a malformed line is quoted with escapes");
+    k8f_tap_is(s.error, "malformed line 1 of the stream: "
+               "\"\\\"\\x01\\xff\\\\\"",
+               "a malformed line is quoted with escapes");
     k8f_ollama_stream_free(&s);
 
-    data = k8f_t_read(K8F_T_OLLAMA "root.txt", &len);
+    data = k8f_tap_fixture(K8F_T_OLLAMA "root.txt", &len);
     rc = k8f_t_stream(data, len, 0, 0, &s);
-    k8f_t_is(s.error, "malformed line 1 of the stream: \"Ollama is running\"",
-             "root.txt: not a stream");
+    k8f_tap_is(s.error, "malformed line 1 of the stream: \"Ollama is running\"",
+               "root.txt: not a stream");
     k8f_ollama_stream_free(&s);
     free(data);
 
-    data = k8f_t_read(K8F_T_OLLAMA "unknown-path-404.txt", &len);
+    data = k8f_tap_fixture(K8F_T_OLLAMA "unknown-path-404.txt", &len);
     rc = k8f_t_stream(data, len, 0, 0, &s);
-    k8f_t_ok(rc == K8F_ERROR && strstr(s.error, "404 page not found"),
-             "unknown-path-404.txt as a stream: malformed");
+    k8f_tap_ok(rc == K8F_ERROR && strstr(s.error, "404 page not found"),
+               "unknown-path-404.txt as a stream: malformed");
     k8f_ollama_stream_free(&s);
     free(data);
 
     /* the end of the body without done */
 
-    data = k8f_t_read(K8F_T_OLLAMA "generate-stream.ndjson", &len);
+    data = k8f_tap_fixture(K8F_T_OLLAMA "generate-stream.ndjson", &len);
 
     for (i = 0; i < 3; i++) {
         len = strchr(data + (i ? len + 1 : 0), '\n') - data;
     }
 
     rc = k8f_t_stream(data, len + 1, 0, 0, &s);
-    k8f_t_ok(rc == K8F_ERROR
-             && strcmp(s.error, "stream ended before done (after 3 lines)")
-                == 0
-             && strcmp(k8f_ollama_stream_text(&s, NULL), "A rabbit is") == 0,
-             "three lines then the end: \"%s\", the text kept", s.error);
+    k8f_tap_ok(rc == K8F_ERROR
+               && strcmp(s.error, "stream ended before done (after 3 lines)")
+                  == 0
+               && strcmp(k8f_ollama_stream_text(&s, NULL), "A rabbit is") == 0,
+               "three lines then the end: \"%s\", the text kept", s.error);
     k8f_ollama_stream_free(&s);
 
     rc = k8f_t_stream(data, len - 10, 0, 0, &s);
-    k8f_t_ok(rc == K8F_ERROR && strncmp(s.error, "malformed line 3", 16) == 0,
-             "a stream cut inside a line: the cut line is malformed");
+    k8f_tap_ok(rc == K8F_ERROR && strncmp(s.error, "malformed line 3", 16) == 0,
+               "a stream cut inside a line: the cut line is malformed");
     k8f_ollama_stream_free(&s);
     free(data);
 
     rc = k8f_t_stream(K8F_T_LIT(""), 0, 0, &s);
-    k8f_t_is(s.error, "stream ended before done: empty body",
-             "an empty body");
+    k8f_tap_is(s.error, "stream ended before done: empty body",
+               "an empty body");
     k8f_ollama_stream_free(&s);
 
     for (i = 0; not_streams[i]; i++) {
         char  path[256];
 
         snprintf(path, sizeof(path), K8F_T_OLLAMA "%s", not_streams[i]);
-        data = k8f_t_read(path, &len);
+        data = k8f_tap_fixture(path, &len);
 
         rc = k8f_t_stream(data, len, 0, 0, &s);
-        k8f_t_ok(rc == K8F_ERROR
-                 && strcmp(s.error,
-                           "stream ended before done (after 1 line)") == 0,
-                 "%s as a stream: no done", not_streams[i]);
+        k8f_tap_ok(rc == K8F_ERROR
+                   && strcmp(s.error,
+                             "stream ended before done (after 1 line)") == 0,
+                   "%s as a stream: no done", not_streams[i]);
 
         k8f_ollama_stream_free(&s);
         free(data);
@@ -909,13 +759,13 @@ k8f_t_stream_errors(void)
 
     rc = k8f_t_stream(K8F_T_LIT("{\"error\":{\"message\":\"boom\",\"type\":"
                                 "\"api_error\"}}\n"), 0, 0, &s);
-    k8f_t_ok(rc == K8F_ERROR && strcmp(s.error, "boom") == 0,
-             "an /v1-shaped error line: its message");
+    k8f_tap_ok(rc == K8F_ERROR && strcmp(s.error, "boom") == 0,
+               "an /v1-shaped error line: its message");
     k8f_ollama_stream_free(&s);
 
     rc = k8f_t_stream(K8F_T_LIT("{\"error\":42}\n"), 0, 0, &s);
-    k8f_t_ok(rc == K8F_ERROR && strstr(s.error, "without a message"),
-             "an error line without a message");
+    k8f_tap_ok(rc == K8F_ERROR && strstr(s.error, "without a message"),
+               "an error line without a message");
     k8f_ollama_stream_free(&s);
 
     rc = k8f_t_stream(K8F_T_LIT("{\"response\":5,\"message\":\"x\","
@@ -923,10 +773,10 @@ k8f_t_stream_errors(void)
                                 "{\"message\":{\"content\":7},\"done\":true,"
                                 "\"done_reason\":5,\"eval_count\":\"3\","
                                 "\"total_duration\":1.5}\n"), 0, 0, &s);
-    k8f_t_ok(rc == K8F_DONE && s.text_len == 0 && s.thinking == 0
-             && s.done_reason[0] == '\0' && s.eval_count == -1
-             && s.total_duration == -1,
-             "fields of the wrong type are ignored; only done:true ends");
+    k8f_tap_ok(rc == K8F_DONE && s.text_len == 0 && s.thinking == 0
+               && s.done_reason[0] == '\0' && s.eval_count == -1
+               && s.total_duration == -1,
+               "fields of the wrong type are ignored; only done:true ends");
     k8f_ollama_stream_free(&s);
 }
 
@@ -940,23 +790,23 @@ k8f_t_stream_bounds(void)
     const char           *line;
     k8f_ollama_stream_t   s;
 
-    data = k8f_t_read(K8F_T_OLLAMA "generate-stream.ndjson", &len);
+    data = k8f_tap_fixture(K8F_T_OLLAMA "generate-stream.ndjson", &len);
 
     rc = k8f_t_stream(data, len, 10, 0, &s);
-    k8f_t_ok(rc == K8F_DONE && s.truncated && s.text_len == 10
-             && strcmp(k8f_ollama_stream_text(&s, NULL), "A rabbit i") == 0
-             && s.done_reason[0] == '\0' && s.eval_count == -1,
-             "text bound 10: done, truncated, 10 bytes, no metrics");
+    k8f_tap_ok(rc == K8F_DONE && s.truncated && s.text_len == 10
+               && strcmp(k8f_ollama_stream_text(&s, NULL), "A rabbit i") == 0
+               && s.done_reason[0] == '\0' && s.eval_count == -1,
+               "text bound 10: done, truncated, 10 bytes, no metrics");
 
     k8f_ollama_stream_feed(&s, "garbage\n", 8);
-    k8f_t_ok(s.state == K8F_DONE && k8f_ollama_stream_finish(&s) == K8F_DONE,
-             "after done, more input is ignored");
+    k8f_tap_ok(s.state == K8F_DONE && k8f_ollama_stream_finish(&s) == K8F_DONE,
+               "after done, more input is ignored");
     k8f_ollama_stream_free(&s);
 
     rc = k8f_t_stream(data, len, 0, 64, &s);
-    k8f_t_is(s.error, "line 1 of the stream is longer than 64 bytes",
-             "line bound 64: failed");
-    k8f_t_ok(rc == K8F_ERROR, "line bound 64: state");
+    k8f_tap_is(s.error, "line 1 of the stream is longer than 64 bytes",
+               "line bound 64: failed");
+    k8f_tap_ok(rc == K8F_ERROR, "line bound 64: state");
     k8f_ollama_stream_free(&s);
     free(data);
 
@@ -965,10 +815,10 @@ k8f_t_stream_bounds(void)
     line = "{\"response\":\"\xc3\xa9\xc3\xa9\xc3\xa9\",\"done\":false}\n";
 
     rc = k8f_t_stream(line, strlen(line), 5, 0, &s);
-    k8f_t_ok(rc == K8F_DONE && s.truncated
-             && strcmp(k8f_ollama_stream_text(&s, NULL), "\xc3\xa9\xc3\xa9")
-                == 0,
-             "text bound 5 on 2-byte characters keeps 4 bytes");
+    k8f_tap_ok(rc == K8F_DONE && s.truncated
+               && strcmp(k8f_ollama_stream_text(&s, NULL), "\xc3\xa9\xc3\xa9")
+                  == 0,
+               "text bound 5 on 2-byte characters keeps 4 bytes");
     k8f_ollama_stream_free(&s);
 
     /* only the top-level "context" key is dropped */
@@ -977,20 +827,20 @@ k8f_t_stream_bounds(void)
            "\"context\":[1,2,3],\"eval_count\":3}\n";
 
     rc = k8f_t_stream(line, strlen(line), 0, 0, &s);
-    k8f_t_ok(rc == K8F_DONE
-             && strcmp(k8f_ollama_stream_text(&s, NULL),
-                       "\"context\":[1,2]") == 0
-             && s.eval_count == 3,
-             "a \"context\" inside a string is text, not the array");
+    k8f_tap_ok(rc == K8F_DONE
+               && strcmp(k8f_ollama_stream_text(&s, NULL),
+                         "\"context\":[1,2]") == 0
+               && s.eval_count == 3,
+               "a \"context\" inside a string is text, not the array");
     k8f_ollama_stream_free(&s);
 
     line = "{\"response\":\"x\",\"done\":true,\"done_reason\":\"context\","
            "\"eval_count\":[5],\"context\" : [9,9],\"total_duration\":7}\n";
 
     rc = k8f_t_stream(line, strlen(line), 0, 0, &s);
-    k8f_t_ok(rc == K8F_DONE && strcmp(s.done_reason, "context") == 0
-             && s.eval_count == -1 && s.total_duration == 7,
-             "a \"context\" value and spaces around ':' are read right");
+    k8f_tap_ok(rc == K8F_DONE && strcmp(s.done_reason, "context") == 0
+               && s.eval_count == -1 && s.total_duration == 7,
+               "a \"context\" value and spaces around ':' are read right");
     k8f_ollama_stream_free(&s);
 }
 
@@ -1007,14 +857,14 @@ k8f_t_errors(void)
         "\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>"
         "nginx</center>\r\n</body>\r\n</html>\r\n";
 
-    data = k8f_t_read(K8F_T_OLLAMA "error-model-not-found.json", &len);
+    data = k8f_tap_fixture(K8F_T_OLLAMA "error-model-not-found.json", &len);
     k8f_t_error(404, data, len, K8F_OLLAMA_MODEL_NOT_FOUND,
                 "model 'nonexistent-model-12345' not found",
                 "error-model-not-found.json");
     free(data);
 
-    data = k8f_t_read(K8F_T_OLLAMA "error-model-not-found-pull-hint.json",
-                      &len);
+    data = k8f_tap_fixture(K8F_T_OLLAMA "error-model-not-found-pull-hint.json",
+                           &len);
     k8f_t_error(404, data, len, K8F_OLLAMA_MODEL_NOT_FOUND,
                 "model \"llama2\" not found, try pulling it first",
                 "error-model-not-found-pull-hint.json");
@@ -1032,19 +882,19 @@ k8f_t_errors(void)
                 K8F_OLLAMA_MODEL_NOT_FOUND,
                 "model \"x\" not found", "/v1 wording");
 
-    data = k8f_t_read(K8F_T_OLLAMA "unknown-path-404.txt", &len);
+    data = k8f_tap_fixture(K8F_T_OLLAMA "unknown-path-404.txt", &len);
     k8f_t_error(404, data, len, K8F_OLLAMA_FATAL,
                 "404 page not found (no such path: is k8flex_ollama the "
                 "server's base URL?)",
                 "unknown-path-404.txt: plain-text 404 is not a model");
     free(data);
 
-    data = k8f_t_read(K8F_T_OLLAMA "error-model-required.json", &len);
+    data = k8f_tap_fixture(K8F_T_OLLAMA "error-model-required.json", &len);
     k8f_t_error(400, data, len, K8F_OLLAMA_FATAL, "model is required",
                 "error-model-required.json");
     free(data);
 
-    data = k8f_t_read(K8F_T_OLLAMA "error-server-busy.json", &len);
+    data = k8f_tap_fixture(K8F_T_OLLAMA "error-server-busy.json", &len);
     k8f_t_error(503, data, len, K8F_OLLAMA_RETRY,
                 "server busy, please try again.  maximum pending requests "
                 "exceeded", "error-server-busy.json");
@@ -1085,13 +935,13 @@ k8f_t_errors(void)
     rc = k8f_ollama_error(404, K8F_T_LIT("{\"error\":\"model 'abcdefghijkl"
                                          "\xc3\xa9' not found\"}"),
                           msg, sizeof(msg));
-    k8f_t_ok(rc == K8F_OLLAMA_MODEL_NOT_FOUND
-             && strcmp(msg, "model 'abcdefgh") == 0,
-             "a short msg buffer: classified on the whole text, cut: %s",
-             msg);
+    k8f_tap_ok(rc == K8F_OLLAMA_MODEL_NOT_FOUND
+               && strcmp(msg, "model 'abcdefgh") == 0,
+               "a short msg buffer: classified on the whole text, cut: %s",
+               msg);
 
     rc = k8f_ollama_error(503, "x", 1, NULL, 0);
-    k8f_t_ok(rc == K8F_OLLAMA_RETRY, "no msg buffer at all");
+    k8f_tap_ok(rc == K8F_OLLAMA_RETRY, "no msg buffer at all");
 }
 
 
@@ -1104,12 +954,12 @@ k8f_t_error(int status, const char *body, size_t len, int want,
 
     rc = k8f_ollama_error(status, body, len, msg, sizeof(msg));
 
-    k8f_t_ok(rc == want, "error %d: %s: %s", status, desc,
-             want == K8F_OLLAMA_RETRY ? "retry"
-             : want == K8F_OLLAMA_FATAL ? "fatal"
-             : want == K8F_OLLAMA_MODEL_NOT_FOUND ? "model not found"
-             : "ok");
-    k8f_t_is(msg, want_msg, "error %d: %s: message", status, desc);
+    k8f_tap_ok(rc == want, "error %d: %s: %s", status, desc,
+               want == K8F_OLLAMA_RETRY ? "retry"
+               : want == K8F_OLLAMA_FATAL ? "fatal"
+               : want == K8F_OLLAMA_MODEL_NOT_FOUND ? "model not found"
+               : "ok");
+    k8f_tap_is(msg, want_msg, "error %d: %s: message", status, desc);
 }
 
 
@@ -1234,7 +1084,7 @@ k8f_t_pods(void)
 
     /* a budget cuts at a line and says how much */
 
-    pod = k8f_t_json(K8F_T_KUBE "pod-crashloop-oomkilled.json");
+    pod = k8f_tap_json(K8F_T_KUBE "pod-crashloop-oomkilled.json");
     k8f_buf_init(&out);
     k8f_evidence_pod(pod, &out, 0);
     len = out.len;
@@ -1242,17 +1092,17 @@ k8f_t_pods(void)
 
     k8f_evidence_pod(pod, &out, 400);
 
-    k8f_t_is(k8f_buf_str(&out),
-             "pod shop/cart-7c9d8f6b5-q2x4m: Running, node "
-             "ip-10-0-20-143.ec2.internal, pod IP 10.0.20.57, QoS Burstable, "
-             "started 2026-01-14T09:12:41Z\n"
-             "owner: ReplicaSet cart-7c9d8f6b5\n"
-             "conditions: PodReadyToStartContainers True, Initialized True, "
-             "Ready False, ContainersReady False, PodScheduled True\n"
-             "[... 764 more bytes cut]\n",
-             "pod: budget 400: whole lines and what was cut");
-    k8f_t_ok(out.len <= 400 && strstr(out.data, "more bytes cut") != NULL,
-             "pod: budget 400: %zu of %zu bytes", out.len, len);
+    k8f_tap_is(k8f_buf_str(&out),
+               "pod shop/cart-7c9d8f6b5-q2x4m: Running, node "
+               "ip-10-0-20-143.ec2.internal, pod IP 10.0.20.57, QoS Burstable, "
+               "started 2026-01-14T09:12:41Z\n"
+               "owner: ReplicaSet cart-7c9d8f6b5\n"
+               "conditions: PodReadyToStartContainers True, Initialized True, "
+               "Ready False, ContainersReady False, PodScheduled True\n"
+               "[... 764 more bytes cut]\n",
+               "pod: budget 400: whole lines and what was cut");
+    k8f_tap_ok(out.len <= 400 && strstr(out.data, "more bytes cut") != NULL,
+               "pod: budget 400: %zu of %zu bytes", out.len, len);
 
     k8f_buf_free(&out);
     json_decref(pod);
@@ -1369,7 +1219,7 @@ k8f_t_events(void)
 
     /* events.k8s.io/v1: the same events as core/v1, the same text */
 
-    v1 = k8f_t_json(K8F_T_KUBE "events-k8s-io-v1.json");
+    v1 = k8f_tap_json(K8F_T_KUBE "events-k8s-io-v1.json");
     core = json_pack("{s:s,s:s,s:[]}", "kind", "EventList", "apiVersion",
                      "events.k8s.io/v1", "items");
     items = json_object_get(core, "items");
@@ -1394,32 +1244,32 @@ k8f_t_events(void)
     k8f_evidence_events(core, &one, 0);
 
     json_decref(core);
-    core = k8f_t_json(K8F_T_KUBE "events-pod.json");
+    core = k8f_tap_json(K8F_T_KUBE "events-pod.json");
     k8f_evidence_events(core, &two, 0);
 
-    k8f_t_ok(n == 8, "events.k8s.io/v1: 8 items about the cart pod");
-    k8f_t_is(k8f_buf_str(&one), k8f_buf_str(&two),
-             "events.k8s.io/v1: note, regarding, deprecated* give the "
-             "core/v1 text");
+    k8f_tap_ok(n == 8, "events.k8s.io/v1: 8 items about the cart pod");
+    k8f_tap_is(k8f_buf_str(&one), k8f_buf_str(&two),
+               "events.k8s.io/v1: note, regarding, deprecated* give the "
+               "core/v1 text");
 
     k8f_buf_free(&one);
     k8f_buf_free(&two);
     json_decref(core);
 
     k8f_evidence_events(v1, &one, 0);
-    k8f_t_ok(strncmp(k8f_buf_str(&one), K8F_T_LIT(v1_head)) == 0
-             && strstr(k8f_buf_str(&one), "Warning FailedScheduling x15 "
-                       "since 2026-01-14T09:20:03Z Pod/recommendations-")
-                != NULL,
-             "events.k8s.io/v1, several pods: each line names its object");
+    k8f_tap_ok(strncmp(k8f_buf_str(&one), K8F_T_LIT(v1_head)) == 0
+               && strstr(k8f_buf_str(&one), "Warning FailedScheduling x15 "
+                         "since 2026-01-14T09:20:03Z Pod/recommendations-")
+                  != NULL,
+               "events.k8s.io/v1, several pods: each line names its object");
     k8f_buf_free(&one);
     json_decref(v1);
 
     core = json_pack("{s:s,s:[]}", "kind", "EventList", "items");
     k8f_evidence_events(core, &one, 0);
-    k8f_t_is(k8f_buf_str(&one),
-             "no events (Kubernetes keeps them for an hour by default)\n",
-             "events: an empty list");
+    k8f_tap_is(k8f_buf_str(&one),
+               "no events (Kubernetes keeps them for an hour by default)\n",
+               "events: an empty list");
     k8f_buf_free(&one);
     json_decref(core);
 }
@@ -1433,37 +1283,37 @@ k8f_t_logs(void)
     k8f_buf_t    out;
     const char  *why;
 
-    log = k8f_t_read(K8F_T_KUBE "pod-log-previous-oom.txt", &len);
+    log = k8f_tap_fixture(K8F_T_KUBE "pod-log-previous-oom.txt", &len);
 
     k8f_buf_init(&out);
     k8f_evidence_log(log, len, &out, 0);
-    k8f_t_ok(out.len == len && memcmp(out.data, log, len) == 0,
-             "log: within budget, the log as it is");
+    k8f_tap_ok(out.len == len && memcmp(out.data, log, len) == 0,
+               "log: within budget, the log as it is");
     k8f_buf_free(&out);
 
     k8f_evidence_log(log, len, &out, 1000);
-    k8f_t_is(k8f_buf_str(&out),
-             "[... 9155 earlier bytes cut]\n"
-             "{\"level\":30,\"time\":1768383404722,\"pid\":1,\"hostname\":\"c"
-             "art-7c9d8f6b5-q2x4m\",\"reqId\":\"req-4a35\",\"req\":{\"method"
-             "\":\"DELETE\",\"url\":\"/api/cart/u-253572/items/SKU-20871\"},"
-             "\"res\":{\"statusCode\":204},\"responseTime\":9,\"msg\":\"reque"
-             "st completed\"}\n"
-             "{\"level\":30,\"time\":1768383405750,\"pid\":1,\"hostname\":\"c"
-             "art-7c9d8f6b5-q2x4m\",\"reqId\":\"req-4a36\",\"req\":{\"method"
-             "\":\"GET\",\"url\":\"/api/cart/u-856662\"},\"res\":{\"statusCod"
-             "e\":200},\"responseTime\":38,\"msg\":\"request completed\"}\n"
-             "{\"level\":30,\"time\":1768383406594,\"pid\":1,\"hostname\":\"c"
-             "art-7c9d8f6b5-q2x4m\",\"reqId\":\"req-4a37\",\"req\":{\"method"
-             "\":\"POST\",\"url\":\"/api/cart/u-135628/items\"},\"res\":{\"st"
-             "atusCode\":201},\"responseTime\":14,\"msg\":\"request "
-             "completed\"}\n"
-             "{\"level\":30,\"time\":1768383407509,\"pid\":1,\"hostname\":\"c"
-             "art-7c9d8f6b5-q2x4m\",\"reqId\":\"req-4a38\",\"req\":{\"method"
-             "\":\"DELETE\",\"url\":\"/api/cart/u-554306/items/SKU-35520\"},"
-             "\"res\":{\"statusCode\":204},\"responseTime\":17,\"msg\":\"requ"
-             "est completed\"}\n",
-             "log: budget 1000 keeps the newest whole lines");
+    k8f_tap_is(k8f_buf_str(&out),
+               "[... 9155 earlier bytes cut]\n"
+               "{\"level\":30,\"time\":1768383404722,\"pid\":1,\"hostname\":\"c"
+               "art-7c9d8f6b5-q2x4m\",\"reqId\":\"req-4a35\",\"req\":{\"method"
+               "\":\"DELETE\",\"url\":\"/api/cart/u-253572/items/SKU-20871\"},"
+               "\"res\":{\"statusCode\":204},\"responseTime\":9,\"msg\":\"reque"
+               "st completed\"}\n"
+               "{\"level\":30,\"time\":1768383405750,\"pid\":1,\"hostname\":\"c"
+               "art-7c9d8f6b5-q2x4m\",\"reqId\":\"req-4a36\",\"req\":{\"method"
+               "\":\"GET\",\"url\":\"/api/cart/u-856662\"},\"res\":{\"statusCod"
+               "e\":200},\"responseTime\":38,\"msg\":\"request completed\"}\n"
+               "{\"level\":30,\"time\":1768383406594,\"pid\":1,\"hostname\":\"c"
+               "art-7c9d8f6b5-q2x4m\",\"reqId\":\"req-4a37\",\"req\":{\"method"
+               "\":\"POST\",\"url\":\"/api/cart/u-135628/items\"},\"res\":{\"st"
+               "atusCode\":201},\"responseTime\":14,\"msg\":\"request "
+               "completed\"}\n"
+               "{\"level\":30,\"time\":1768383407509,\"pid\":1,\"hostname\":\"c"
+               "art-7c9d8f6b5-q2x4m\",\"reqId\":\"req-4a38\",\"req\":{\"method"
+               "\":\"DELETE\",\"url\":\"/api/cart/u-554306/items/SKU-35520\"},"
+               "\"res\":{\"statusCode\":204},\"responseTime\":17,\"msg\":\"requ"
+               "est completed\"}\n",
+               "log: budget 1000 keeps the newest whole lines");
     k8f_buf_free(&out);
 
     /* any budget: within it, a suffix of the log, from a line start */
@@ -1498,37 +1348,37 @@ k8f_t_logs(void)
         k8f_buf_free(&out);
     }
 
-    k8f_t_ok(why == NULL, "log: budgets 40 to %zu: the newest lines, within "
-             "budget%s%s", len + 10, why ? ": " : "", why ? why : "");
+    k8f_tap_ok(why == NULL, "log: budgets 40 to %zu: the newest lines, within "
+               "budget%s%s", len + 10, why ? ": " : "", why ? why : "");
 
     free(log);
 
-    log = k8f_t_read(K8F_T_KUBE "pod-log-previous-error.txt", &len);
+    log = k8f_tap_fixture(K8F_T_KUBE "pod-log-previous-error.txt", &len);
     k8f_evidence_log(log, len, &out, 300);
-    k8f_t_ok(out.len <= 300
-             && strstr(out.data, "cannot connect to redis at cart-redis."
-                       "shop.svc.cluster.local:6379, exiting\"}\n") != NULL
-             && strncmp(out.data, "[... 505 earlier bytes cut]\n", 28) == 0,
-             "log: a last line longer than the budget keeps its end");
+    k8f_tap_ok(out.len <= 300
+               && strstr(out.data, "cannot connect to redis at cart-redis."
+                         "shop.svc.cluster.local:6379, exiting\"}\n") != NULL
+               && strncmp(out.data, "[... 505 earlier bytes cut]\n", 28) == 0,
+               "log: a last line longer than the budget keeps its end");
     k8f_buf_free(&out);
     free(log);
 
     k8f_evidence_log(K8F_T_LIT("\x1b[31mred\x1b[0m\r\nbad \xff\xc3 nul\x01"
                                "\x00|\ttab"), &out, 0);
-    k8f_t_is(k8f_buf_str(&out),
-             "red\nbad \xef\xbf\xbd\xef\xbf\xbd nul  |\ttab\n",
-             "log: escapes dropped, CRLF, bad UTF-8, controls; a final "
-             "newline added");
+    k8f_tap_is(k8f_buf_str(&out),
+               "red\nbad \xef\xbf\xbd\xef\xbf\xbd nul  |\ttab\n",
+               "log: escapes dropped, CRLF, bad UTF-8, controls; a final "
+               "newline added");
     k8f_buf_free(&out);
 
     k8f_evidence_log("", 0, &out, 100);
-    k8f_t_is(k8f_buf_str(&out), "(empty log)\n", "log: empty");
+    k8f_tap_is(k8f_buf_str(&out), "(empty log)\n", "log: empty");
     k8f_buf_free(&out);
 
-    log = k8f_t_read(K8F_T_KUBE "pod-log-current.txt", &len);
+    log = k8f_tap_fixture(K8F_T_KUBE "pod-log-current.txt", &len);
     k8f_evidence_log(log, len, &out, 0);
-    k8f_t_ok(out.len == len && k8f_t_clean(out.data, out.len, 0) == NULL,
-             "log: pod-log-current.txt kept whole");
+    k8f_tap_ok(out.len == len && k8f_t_clean(out.data, out.len, 0) == NULL,
+               "log: pod-log-current.txt kept whole");
     k8f_buf_free(&out);
     free(log);
 
@@ -1550,8 +1400,8 @@ k8f_t_logs(void)
         k8f_buf_free(&out);
     }
 
-    k8f_t_ok(why == NULL, "log: all byte pairs, budgets 0 to 70000: fit "
-             "for a prompt%s%s", why ? ": " : "", why ? why : "");
+    k8f_tap_ok(why == NULL, "log: all byte pairs, budgets 0 to 70000: fit "
+               "for a prompt%s%s", why ? ": " : "", why ? why : "");
     free(log);
 }
 
@@ -1567,28 +1417,28 @@ k8f_t_network(void)
                   "subsets: no pod matching the selector has an IP)\n",
                   "endpoints: no subsets says no ready endpoints");
 
-    svc = k8f_t_json(K8F_T_KUBE "service.json");
-    ep = k8f_t_json(K8F_T_KUBE "endpoints.json");
+    svc = k8f_tap_json(K8F_T_KUBE "service.json");
+    ep = k8f_tap_json(K8F_T_KUBE "endpoints.json");
 
     k8f_buf_init(&out);
-    k8f_t_ok(k8f_evidence_service(svc, ep, &out, 0) == K8F_OK,
-             "service + endpoints: ok");
-    k8f_t_is(k8f_buf_str(&out),
-             "service shop/cart: ClusterIP 172.20.87.141, ports http "
-             "80->http/TCP, selector app.kubernetes.io/name=cart\n"
-             "endpoints shop/cart: 2 ready, 1 not ready\n"
-             "  ports http 8080/TCP: ready 10.0.10.88 (pod "
-             "cart-7c9d8f6b5-h8zkp), 10.0.20.119 (pod cart-7c9d8f6b5-w5rnt); "
-             "not ready 10.0.20.57 (pod cart-7c9d8f6b5-q2x4m)\n",
-             "service + endpoints: ports, selector, ready and not ready");
+    k8f_tap_ok(k8f_evidence_service(svc, ep, &out, 0) == K8F_OK,
+               "service + endpoints: ok");
+    k8f_tap_is(k8f_buf_str(&out),
+               "service shop/cart: ClusterIP 172.20.87.141, ports http "
+               "80->http/TCP, selector app.kubernetes.io/name=cart\n"
+               "endpoints shop/cart: 2 ready, 1 not ready\n"
+               "  ports http 8080/TCP: ready 10.0.10.88 (pod "
+               "cart-7c9d8f6b5-h8zkp), 10.0.20.119 (pod cart-7c9d8f6b5-w5rnt); "
+               "not ready 10.0.20.57 (pod cart-7c9d8f6b5-q2x4m)\n",
+               "service + endpoints: ports, selector, ready and not ready");
     k8f_buf_free(&out);
     json_decref(ep);
 
-    ep = k8f_t_json(K8F_T_KUBE "status-403-forbidden.json");
-    k8f_t_ok(k8f_evidence_service(svc, ep, &out, 0) == K8F_DECLINED
-             && strstr(k8f_buf_str(&out), "\n403 forbidden: ") != NULL,
-             "service + a 403 for the endpoints: the service and the "
-             "failure");
+    ep = k8f_tap_json(K8F_T_KUBE "status-403-forbidden.json");
+    k8f_tap_ok(k8f_evidence_service(svc, ep, &out, 0) == K8F_DECLINED
+               && strstr(k8f_buf_str(&out), "\n403 forbidden: ") != NULL,
+               "service + a 403 for the endpoints: the service and the "
+               "failure");
     k8f_buf_free(&out);
     json_decref(ep);
     json_decref(svc);
@@ -1732,12 +1582,12 @@ k8f_t_statuses(void)
 
     json_decref(status);
 
-    k8f_t_is(k8f_buf_str(&out),
-             "502 bad gateway\n"
-             "403 forbidden: nodes \"x\" is forbidden: User \"u\" cannot "
-             "list resource \"nodes\" in API group \"\" at the cluster scope "
-             "(RBAC lacks list on nodes at cluster scope)\n",
-             "status: no body, and a cluster-scoped 403 without reason");
+    k8f_tap_is(k8f_buf_str(&out),
+               "502 bad gateway\n"
+               "403 forbidden: nodes \"x\" is forbidden: User \"u\" cannot "
+               "list resource \"nodes\" in API group \"\" at the cluster scope "
+               "(RBAC lacks list on nodes at cluster scope)\n",
+               "status: no body, and a cluster-scoped 403 without reason");
 
     k8f_buf_free(&out);
 }
@@ -1749,86 +1599,86 @@ k8f_t_next(void)
     json_t       *pod, *names, *list;
     k8f_owner_t   owner;
 
-    pod = k8f_t_json(K8F_T_KUBE "pod-crashloop-oomkilled.json");
+    pod = k8f_tap_json(K8F_T_KUBE "pod-crashloop-oomkilled.json");
 
     names = k8f_evidence_restarted(pod);
-    k8f_t_ok(json_array_size(names) == 1
-             && strcmp(json_string_value(json_array_get(names, 0)), "cart")
-                == 0,
-             "restarted: the OOM pod's cart container: fetch previous logs");
+    k8f_tap_ok(json_array_size(names) == 1
+               && strcmp(json_string_value(json_array_get(names, 0)), "cart")
+                  == 0,
+               "restarted: the OOM pod's cart container: fetch previous logs");
     json_decref(names);
 
-    k8f_t_ok(k8f_evidence_owner(pod, &owner) == K8F_OK
-             && strcmp(owner.kind, "ReplicaSet") == 0
-             && strcmp(owner.name, "cart-7c9d8f6b5") == 0
-             && strcmp(owner.deployment, "cart") == 0,
-             "owner: pod -> ReplicaSet cart-7c9d8f6b5 -> Deployment cart "
-             "(from pod-template-hash)");
+    k8f_tap_ok(k8f_evidence_owner(pod, &owner) == K8F_OK
+               && strcmp(owner.kind, "ReplicaSet") == 0
+               && strcmp(owner.name, "cart-7c9d8f6b5") == 0
+               && strcmp(owner.deployment, "cart") == 0,
+               "owner: pod -> ReplicaSet cart-7c9d8f6b5 -> Deployment cart "
+               "(from pod-template-hash)");
     json_decref(pod);
 
-    pod = k8f_t_json(K8F_T_KUBE "pod-crashloop-error.json");
+    pod = k8f_tap_json(K8F_T_KUBE "pod-crashloop-error.json");
 
     names = k8f_evidence_containers(pod);
     list = json_pack("[s,s]", "cart", "envoy");
-    k8f_t_ok(json_equal(names, list), "containers: cart and envoy");
+    k8f_tap_ok(json_equal(names, list), "containers: cart and envoy");
     json_decref(names);
     json_decref(list);
 
     names = k8f_evidence_restarted(pod);
     list = json_pack("[s]", "cart");
-    k8f_t_ok(json_equal(names, list),
-             "restarted: cart only, not envoy (its previous log is a 400)");
+    k8f_tap_ok(json_equal(names, list),
+               "restarted: cart only, not envoy (its previous log is a 400)");
     json_decref(names);
     json_decref(list);
     json_decref(pod);
 
-    pod = k8f_t_json(K8F_T_KUBE "pod-pending-unschedulable.json");
+    pod = k8f_tap_json(K8F_T_KUBE "pod-pending-unschedulable.json");
     names = k8f_evidence_restarted(pod);
-    k8f_t_ok(names != NULL && json_array_size(names) == 0,
-             "restarted: a pending pod has none");
+    k8f_tap_ok(names != NULL && json_array_size(names) == 0,
+               "restarted: a pending pod has none");
     json_decref(names);
 
-    k8f_t_ok(k8f_evidence_owner(pod, &owner) == K8F_OK
-             && strcmp(owner.deployment, "recommendations") == 0,
-             "owner: pending pod -> Deployment recommendations");
+    k8f_tap_ok(k8f_evidence_owner(pod, &owner) == K8F_OK
+               && strcmp(owner.deployment, "recommendations") == 0,
+               "owner: pending pod -> Deployment recommendations");
     json_decref(pod);
 
-    pod = k8f_t_json(K8F_T_KUBE "replicaset.json");
-    k8f_t_ok(k8f_evidence_owner(pod, &owner) == K8F_OK
-             && strcmp(owner.kind, "Deployment") == 0
-             && strcmp(owner.deployment, "cart") == 0,
-             "owner: ReplicaSet -> Deployment cart");
+    pod = k8f_tap_json(K8F_T_KUBE "replicaset.json");
+    k8f_tap_ok(k8f_evidence_owner(pod, &owner) == K8F_OK
+               && strcmp(owner.kind, "Deployment") == 0
+               && strcmp(owner.deployment, "cart") == 0,
+               "owner: ReplicaSet -> Deployment cart");
     json_decref(pod);
 
-    pod = k8f_t_json(K8F_T_KUBE "deployment-unavailable.json");
-    k8f_t_ok(k8f_evidence_owner(pod, &owner) == K8F_DECLINED
-             && owner.kind == NULL && owner.deployment[0] == '\0',
-             "owner: a Deployment has none");
+    pod = k8f_tap_json(K8F_T_KUBE "deployment-unavailable.json");
+    k8f_tap_ok(k8f_evidence_owner(pod, &owner) == K8F_DECLINED
+               && owner.kind == NULL && owner.deployment[0] == '\0',
+               "owner: a Deployment has none");
     json_decref(pod);
 
     pod = json_pack("{s:s,s:{s:{s:s},s:[{s:s,s:s}]}}", "kind", "Pod",
                     "metadata", "labels", "pod-template-hash", "zzz",
                     "ownerReferences", "kind", "ReplicaSet", "name",
                     "cart-7c9d8f6b5");
-    k8f_t_ok(k8f_evidence_owner(pod, &owner) == K8F_OK
-             && owner.deployment[0] == '\0',
-             "owner: a ReplicaSet name without the hash: no guess");
+    k8f_tap_ok(k8f_evidence_owner(pod, &owner) == K8F_OK
+               && owner.deployment[0] == '\0',
+               "owner: a ReplicaSet name without the hash: no guess");
     json_decref(pod);
 
     pod = json_string("x");
-    k8f_t_ok(k8f_evidence_restarted(NULL) == NULL
-             && k8f_evidence_containers(pod) == NULL,
-             "restarted, containers: not a pod gives NULL");
+    k8f_tap_ok(k8f_evidence_restarted(NULL) == NULL
+               && k8f_evidence_containers(pod) == NULL,
+               "restarted, containers: not a pod gives NULL");
     json_decref(pod);
 
-    pod = k8f_t_json(K8F_T_KUBE "hpa-v2-maxed.json");
+    pod = k8f_tap_json(K8F_T_KUBE "hpa-v2-maxed.json");
     list = json_pack("{s:s,s:[O]}", "kind", "HorizontalPodAutoscalerList",
                      "items", pod);
-    k8f_t_ok(k8f_evidence_hpa_for(list, "Deployment", "cart")
-             == json_array_get(json_object_get(list, "items"), 0)
-             && k8f_evidence_hpa_for(list, "Deployment", "checkout") == NULL
-             && k8f_evidence_hpa_for(list, "StatefulSet", "cart") == NULL,
-             "hpa_for: the HPA that scales Deployment cart");
+    k8f_tap_ok(k8f_evidence_hpa_for(list, "Deployment", "cart")
+               == json_array_get(json_object_get(list, "items"), 0)
+               && k8f_evidence_hpa_for(list, "Deployment", "checkout") == NULL
+               && k8f_evidence_hpa_for(list, "StatefulSet", "cart") == NULL,
+               "hpa_for: the HPA that scales Deployment cart");
     json_decref(list);
     json_decref(pod);
 }
@@ -1845,17 +1695,17 @@ k8f_t_section(k8f_t_section_pt section, const char *file, size_t budget,
 
     snprintf(path, sizeof(path), K8F_T_KUBE "%s", file);
 
-    obj = k8f_t_json(path);
+    obj = k8f_tap_json(path);
 
     k8f_buf_init(&out);
 
     rc = section(obj, &out, budget);
 
-    if (!k8f_t_is(k8f_buf_str(&out), want, "%s (%s)", desc, file)) {
-        k8f_t_diag("return code %d", rc);
+    if (!k8f_tap_is(k8f_buf_str(&out), want, "%s (%s)", desc, file)) {
+        k8f_tap_diag("return code %d", rc);
 
     } else if (rc != want_rc) {
-        k8f_t_ok(0, "%s: return code %d, expected %d", desc, rc, want_rc);
+        k8f_tap_ok(0, "%s: return code %d, expected %d", desc, rc, want_rc);
     }
 
     k8f_buf_free(&out);
@@ -1904,16 +1754,16 @@ k8f_t_sweep(void)
     for (i = 0; k8f_t_kube_json[i]; i++) {
         snprintf(path, sizeof(path), K8F_T_KUBE "%s", k8f_t_kube_json[i]);
 
-        root = k8f_t_json(path);
+        root = k8f_tap_json(path);
 
         memset(&sw, 0, sizeof(k8f_t_sweep_t));
 
         k8f_t_sweep_run(&sw, root);
         k8f_t_sweep_walk(&sw, root, root);
 
-        k8f_t_ok(!sw.failed, "sweep %s: %zu section calls%s%s",
-                 k8f_t_kube_json[i], sw.calls, sw.failed ? ": " : "",
-                 sw.failed ? sw.why : "");
+        k8f_tap_ok(!sw.failed, "sweep %s: %zu section calls%s%s",
+                   k8f_t_kube_json[i], sw.calls, sw.failed ? ": " : "",
+                   sw.failed ? sw.why : "");
 
         json_decref(root);
     }

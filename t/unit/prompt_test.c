@@ -4,17 +4,18 @@
  * helpers (src/k8f_text.c), without nginx, printing TAP.  Run from the
  * repository root (fixtures are read from t/):
  *
- * gcc -std=gnu99 -Wall -Wextra -Wshadow -Werror -g -Isrc src/k8f_prompt.c src/k8f_evidence.c src/k8f_text.c t/unit/prompt_test.c -ljansson -o build/prompt_test && build/prompt_test
+ * gcc -std=gnu99 -Wall -Wextra -Wshadow -Werror -g -Isrc src/k8f_prompt.c src/k8f_evidence.c src/k8f_kobj.c src/k8f_text.c t/unit/tap.c t/unit/prompt_test.c -ljansson -o build/prompt_test && build/prompt_test
  */
 
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdarg.h>
 
 #include "k8f_prompt.h"
 #include "k8f_text.h"
+
+#include "tap.h"
 
 
 #define K8F_T_KUBE    "t/fixtures/kubernetes/"
@@ -35,19 +36,10 @@ typedef struct {
 } k8f_t_check_t;
 
 
-static int k8f_t_ok(int cond, const char *fmt, ...);
-static void k8f_t_diag(const char *fmt, ...);
-static void k8f_t_show(const char *text);
-static int k8f_t_is(const char *got, const char *want, const char *desc);
-static int k8f_t_has(const char *text, const char *part, const char *desc);
-static int k8f_t_lacks(const char *text, const char *part,
-    const char *desc);
 static int k8f_t_before(const char *text, const char *one,
     const char *two, const char *desc);
 static size_t k8f_t_count(const char *text, const char *part);
 static const char *k8f_t_clean(const char *text);
-static char *k8f_t_read(const char *path, size_t *len);
-static json_t *k8f_t_json(const char *path);
 static char *k8f_t_fallback(k8f_fallback_t *in, const char *desc);
 static void k8f_t_text(void);
 static void k8f_t_builtin(void);
@@ -63,10 +55,6 @@ static void k8f_t_fallback_node(void);
 static void k8f_t_fallback_logs(void);
 static void k8f_t_fallback_hostile(void);
 static void k8f_t_fallback_null(void);
-
-
-static int  k8f_t_n;
-static int  k8f_t_failed;
 
 
 static const k8f_t_check_t  k8f_t_checks[] = {
@@ -115,109 +103,7 @@ main(void)
     k8f_t_fallback_hostile();
     k8f_t_fallback_null();
 
-    printf("1..%d\n", k8f_t_n);
-
-    return k8f_t_failed ? 1 : 0;
-}
-
-
-static int
-k8f_t_ok(int cond, const char *fmt, ...)
-{
-    va_list  args;
-
-    k8f_t_n++;
-
-    printf("%sok %d - ", cond ? "" : "not ", k8f_t_n);
-
-    va_start(args, fmt);
-    vprintf(fmt, args);
-    va_end(args);
-
-    printf("\n");
-
-    if (!cond) {
-        k8f_t_failed = 1;
-    }
-
-    return cond;
-}
-
-
-static void
-k8f_t_diag(const char *fmt, ...)
-{
-    va_list  args;
-
-    printf("# ");
-
-    va_start(args, fmt);
-    vprintf(fmt, args);
-    va_end(args);
-
-    printf("\n");
-}
-
-
-static void
-k8f_t_show(const char *text)
-{
-    const char  *p, *nl;
-
-    for (p = text ? text : "(null)"; *p; p = nl + 1) {
-        nl = strchr(p, '\n');
-
-        if (nl == NULL) {
-            printf("#   %s\\(no newline)\n", p);
-            break;
-        }
-
-        printf("#   %.*s\n", (int) (nl - p), p);
-    }
-}
-
-
-static int
-k8f_t_is(const char *got, const char *want, const char *desc)
-{
-    if (k8f_t_ok(got != NULL && strcmp(got, want) == 0, "%s", desc)) {
-        return 1;
-    }
-
-    k8f_t_diag("got:");
-    k8f_t_show(got);
-    k8f_t_diag("expected:");
-    k8f_t_show(want);
-
-    return 0;
-}
-
-
-static int
-k8f_t_has(const char *text, const char *part, const char *desc)
-{
-    if (k8f_t_ok(text != NULL && strstr(text, part) != NULL, "%s", desc)) {
-        return 1;
-    }
-
-    k8f_t_diag("no \"%s\" in:", part);
-    k8f_t_show(text);
-
-    return 0;
-}
-
-
-static int
-k8f_t_lacks(const char *text, const char *part, const char *desc)
-{
-    if (k8f_t_ok(text != NULL && strstr(text, part) == NULL, "%s", desc)) {
-        return 1;
-    }
-
-    k8f_t_diag("\"%s\" in:", part);
-    k8f_t_show(text);
-
-    return 0;
+    return k8f_tap_done();
 }
 
 
@@ -230,12 +116,12 @@ k8f_t_before(const char *text, const char *one, const char *two,
     a = text ? strstr(text, one) : NULL;
     b = text ? strstr(text, two) : NULL;
 
-    if (k8f_t_ok(a != NULL && b != NULL && a < b, "%s", desc)) {
+    if (k8f_tap_ok(a != NULL && b != NULL && a < b, "%s", desc)) {
         return 1;
     }
 
-    k8f_t_diag("\"%s\" not before \"%s\" in:", one, two);
-    k8f_t_show(text);
+    k8f_tap_diag("\"%s\" not before \"%s\" in:", one, two);
+    k8f_tap_show("   ", text);
 
     return 0;
 }
@@ -315,54 +201,6 @@ k8f_t_clean(const char *text)
 }
 
 
-static char *
-k8f_t_read(const char *path, size_t *len)
-{
-    long   size;
-    char  *data;
-    FILE  *f;
-
-    f = fopen(path, "rb");
-    if (f == NULL) {
-        k8f_t_diag("cannot open %s (run from the repository root)", path);
-        exit(2);
-    }
-
-    fseek(f, 0, SEEK_END);
-    size = ftell(f);
-    fseek(f, 0, SEEK_SET);
-
-    data = malloc(size + 1);
-    if (data == NULL || fread(data, 1, size, f) != (size_t) size) {
-        k8f_t_diag("cannot read %s", path);
-        exit(2);
-    }
-
-    fclose(f);
-
-    data[size] = '\0';
-    *len = size;
-
-    return data;
-}
-
-
-static json_t *
-k8f_t_json(const char *path)
-{
-    json_t        *v;
-    json_error_t   err;
-
-    v = json_load_file(path, 0, &err);
-    if (v == NULL) {
-        k8f_t_diag("%s:%d: %s", path, err.line, err.text);
-        exit(2);
-    }
-
-    return v;
-}
-
-
 /*
  * The fallback text, checked for what every one must be: K8F_OK, clean,
  * the same on a second run, opening with the evidence-only line.
@@ -385,20 +223,20 @@ k8f_t_fallback(k8f_fallback_t *in, const char *desc)
     rc = k8f_prompt_fallback(in, &out);
     rc2 = k8f_prompt_fallback(in, &again);
 
-    k8f_t_ok(rc == K8F_OK && rc2 == K8F_OK, "%s: K8F_OK", desc);
+    k8f_tap_ok(rc == K8F_OK && rc2 == K8F_OK, "%s: K8F_OK", desc);
 
     why = k8f_t_clean(k8f_buf_str(&out));
 
-    if (!k8f_t_ok(why == NULL, "%s: clean text", desc)) {
-        k8f_t_diag("%s", why);
-        k8f_t_show(k8f_buf_str(&out));
+    if (!k8f_tap_ok(why == NULL, "%s: clean text", desc)) {
+        k8f_tap_diag("%s", why);
+        k8f_tap_show("   ", k8f_buf_str(&out));
     }
 
-    k8f_t_ok(strcmp(k8f_buf_str(&out), k8f_buf_str(&again)) == 0,
-             "%s: the same text twice", desc);
+    k8f_tap_ok(strcmp(k8f_buf_str(&out), k8f_buf_str(&again)) == 0,
+               "%s: the same text twice", desc);
 
-    k8f_t_ok(strncmp(k8f_buf_str(&out), open, sizeof(open) - 1) == 0,
-             "%s: opens saying no LLM was reached", desc);
+    k8f_tap_ok(strncmp(k8f_buf_str(&out), open, sizeof(open) - 1) == 0,
+               "%s: opens saying no LLM was reached", desc);
 
     text = strdup(k8f_buf_str(&out));
 
@@ -415,24 +253,24 @@ k8f_t_text(void)
     const char  *p;
 
     /* "a" then U+00E9 as 0xc3 0xa9 */
-    k8f_t_ok(k8f_text_utf8_cut("a\xc3\xa9z", 2) == 1,
-             "text: a cut never splits a character");
-    k8f_t_ok(k8f_text_utf8_cut("a\xc3\xa9z", 3) == 3,
-             "text: a cut after a whole character keeps it");
-    k8f_t_ok(k8f_text_utf8_cut("\xf0\x9f\x98\x80z", 3) == 0,
-             "text: a 4-byte character is cut whole");
-    k8f_t_ok(k8f_text_utf8_valid(K8F_T_LIT("ok \xe2\x82\xac \xff!")) == 7,
-             "text: the valid start ends at the first bad byte");
-    k8f_t_ok(k8f_text_utf8((const unsigned char *) "\xf4\x90\x80\x80", 4)
-             == 0, "text: above U+10FFFF is not UTF-8");
-    k8f_t_ok(k8f_text_utf8((const unsigned char *) "\xe2\x82", 2) == 0,
-             "text: a short character is not UTF-8");
+    k8f_tap_ok(k8f_text_utf8_cut("a\xc3\xa9z", 2) == 1,
+               "text: a cut never splits a character");
+    k8f_tap_ok(k8f_text_utf8_cut("a\xc3\xa9z", 3) == 3,
+               "text: a cut after a whole character keeps it");
+    k8f_tap_ok(k8f_text_utf8_cut("\xf0\x9f\x98\x80z", 3) == 0,
+               "text: a 4-byte character is cut whole");
+    k8f_tap_ok(k8f_text_utf8_valid(K8F_T_LIT("ok \xe2\x82\xac \xff!")) == 7,
+               "text: the valid start ends at the first bad byte");
+    k8f_tap_ok(k8f_text_utf8((const unsigned char *) "\xf4\x90\x80\x80", 4)
+               == 0, "text: above U+10FFFF is not UTF-8");
+    k8f_tap_ok(k8f_text_utf8((const unsigned char *) "\xe2\x82", 2) == 0,
+               "text: a short character is not UTF-8");
 
     p = "Model NOT FOUND here";
-    k8f_t_ok(k8f_text_find(p, strlen(p), "not found") == p + 6,
-             "text: find ignores letter case");
-    k8f_t_ok(k8f_text_find(p, 8, "not found") == NULL,
-             "text: find reads only n bytes");
+    k8f_tap_ok(k8f_text_find(p, strlen(p), "not found") == p + 6,
+               "text: find ignores letter case");
+    k8f_tap_ok(k8f_text_find(p, 8, "not found") == NULL,
+               "text: find reads only n bytes");
 }
 
 
@@ -452,16 +290,16 @@ k8f_t_builtin(void)
     tpl = k8f_prompt_builtin;
 
     for (i = 0; parts[i]; i++) {
-        k8f_t_has(tpl, parts[i], parts[i]);
+        k8f_tap_has(tpl, parts[i], parts[i]);
     }
 
-    k8f_t_ok(strlen(tpl) < 2048, "builtin: %zu bytes, under 2 KiB",
-             strlen(tpl));
-    k8f_t_ok(k8f_prompt_check(tpl, strlen(tpl)) == NULL,
-             "builtin: passes its own check");
-    k8f_t_ok(k8f_t_count(tpl, "{EVIDENCE}") == 1,
-             "builtin: the evidence once");
-    k8f_t_ok(k8f_t_clean(tpl) == NULL, "builtin: clean text");
+    k8f_tap_ok(strlen(tpl) < 2048, "builtin: %zu bytes, under 2 KiB",
+               strlen(tpl));
+    k8f_tap_ok(k8f_prompt_check(tpl, strlen(tpl)) == NULL,
+               "builtin: passes its own check");
+    k8f_tap_ok(k8f_t_count(tpl, "{EVIDENCE}") == 1,
+               "builtin: the evidence once");
+    k8f_tap_ok(k8f_t_clean(tpl) == NULL, "builtin: clean text");
 }
 
 
@@ -474,11 +312,11 @@ k8f_t_check(void)
     for (c = k8f_t_checks; c->desc; c++) {
         got = k8f_prompt_check(c->tpl, c->len);
 
-        if (!k8f_t_ok(c->want ? (got != NULL && strcmp(got, c->want) == 0)
+        if (!k8f_tap_ok(c->want ? (got != NULL && strcmp(got, c->want) == 0)
                               : got == NULL,
-                      "check: %s: %s", c->desc, c->want ? c->want : "usable"))
+                        "check: %s: %s", c->desc, c->want ? c->want : "usable"))
         {
-            k8f_t_diag("got %s", got ? got : "NULL");
+            k8f_tap_diag("got %s", got ? got : "NULL");
         }
     }
 }
@@ -497,44 +335,45 @@ k8f_t_render(void)
 
     k8f_buf_init(&out);
     rc = k8f_prompt_render(K8F_T_LIT(tpl), "alert", "memory", "ev", &out);
-    k8f_t_ok(rc == K8F_OK, "render: K8F_OK");
-    k8f_t_is(k8f_buf_str(&out),
-             "A=alert C=memory E=ev again alert|{FOO} {\"k\": [1]} "
-             "{CATEGORY {",
-             "render: every placeholder, other braces kept");
+    k8f_tap_ok(rc == K8F_OK, "render: K8F_OK");
+    k8f_tap_is(k8f_buf_str(&out),
+               "A=alert C=memory E=ev again alert|{FOO} {\"k\": [1]} "
+               "{CATEGORY {",
+               "render: every placeholder, other braces kept");
     k8f_buf_free(&out);
 
     k8f_prompt_render(K8F_T_LIT("[{ALERT}][{EVIDENCE}][{CATEGORY}]"),
                       "{EVIDENCE}", "{ALERT}", "{CATEGORY}{EVIDENCE}", &out);
-    k8f_t_is(k8f_buf_str(&out), "[{EVIDENCE}][{CATEGORY}{EVIDENCE}][{ALERT}]",
-             "render: substituted texts are not scanned again");
+    k8f_tap_is(k8f_buf_str(&out), "[{EVIDENCE}][{CATEGORY}{EVIDENCE}][{ALERT}]",
+               "render: substituted texts are not scanned again");
     k8f_buf_free(&out);
 
     k8f_prompt_render(K8F_T_LIT("<{ALERT}{CATEGORY}{EVIDENCE}>"), NULL, NULL,
                       NULL, &out);
-    k8f_t_is(k8f_buf_str(&out), "<>", "render: NULL texts are empty");
+    k8f_tap_is(k8f_buf_str(&out), "<>", "render: NULL texts are empty");
     k8f_buf_free(&out);
 
     k8f_prompt_render("{ALERT}{EVIDENCE}", 7, "a", "c", "e", &out);
-    k8f_t_is(k8f_buf_str(&out), "a", "render: only len bytes of the template");
+    k8f_tap_is(k8f_buf_str(&out), "a",
+               "render: only len bytes of the template");
     k8f_buf_free(&out);
 
     rc = k8f_prompt_render("", 0, "a", "c", "e", &out);
-    k8f_t_ok(rc == K8F_OK && out.data != NULL && out.len == 0,
-             "render: an empty template gives an empty string");
+    k8f_tap_ok(rc == K8F_OK && out.data != NULL && out.len == 0,
+               "render: an empty template gives an empty string");
     k8f_buf_free(&out);
 
     k8f_prompt_render(NULL, 0, "alertname: KubePodCrashLooping\n",
                       "pod-crash", "pod shop/cart: Running\n", &out);
     s = k8f_buf_str(&out);
-    k8f_t_has(s, "alertname: KubePodCrashLooping\n",
-              "render: the built-in one gets the alert");
-    k8f_t_has(s, "CATEGORY: pod-crash", "render: and the category");
-    k8f_t_has(s, "pod shop/cart: Running\n", "render: and the evidence");
-    k8f_t_ok(strchr(s, '{') == NULL || (strstr(s, "{ALERT}") == NULL
-                                        && strstr(s, "{CATEGORY}") == NULL
-                                        && strstr(s, "{EVIDENCE}") == NULL),
-             "render: no placeholder left in the built-in one");
+    k8f_tap_has(s, "alertname: KubePodCrashLooping\n",
+                "render: the built-in one gets the alert");
+    k8f_tap_has(s, "CATEGORY: pod-crash", "render: and the category");
+    k8f_tap_has(s, "pod shop/cart: Running\n", "render: and the evidence");
+    k8f_tap_ok(strchr(s, '{') == NULL || (strstr(s, "{ALERT}") == NULL
+                                          && strstr(s, "{CATEGORY}") == NULL
+                                          && strstr(s, "{EVIDENCE}") == NULL),
+               "render: no placeholder left in the built-in one");
     k8f_buf_free(&out);
 }
 
@@ -546,39 +385,39 @@ k8f_t_alert(void)
     json_t    *root;
     k8f_buf_t  out;
 
-    root = k8f_t_json(K8F_T_GOLDEN
-                      "alertmanager/firing-k8s-kubepodcrashlooping.json");
+    root = k8f_tap_json(K8F_T_GOLDEN
+                        "alertmanager/firing-k8s-kubepodcrashlooping.json");
 
     k8f_buf_init(&out);
     rc = k8f_prompt_alert(json_array_get(json_object_get(root, "alerts"), 0),
                           &out);
 
-    k8f_t_ok(rc == K8F_OK, "alert: K8F_OK");
-    k8f_t_is(k8f_buf_str(&out),
-             "alertname: KubePodCrashLooping\n"
-             "source: Alertmanager\n"
-             "status: firing\n"
-             "severity: warning\n"
-             "cluster: prod-eu-1\n"
-             "namespace: payments\n"
-             "pod: checkout-api-7d9c6b8f5-x2k9p\n"
-             "container: checkout-api\n"
-             "starts_at: 2025-10-31T09:12:41.218Z\n"
-             "summary: Pod is crash looping.\n"
-             "description: Pod payments/checkout-api-7d9c6b8f5-x2k9p "
-             "(checkout-api) is in waiting state (reason: "
-             "\"CrashLoopBackOff\") on cluster prod-eu-1.\n"
-             "runbook_url: https://runbooks.prometheus-operator.dev/"
-             "runbooks/kubernetes/kubepodcrashlooping\n"
-             "label endpoint: http\n"
-             "label instance: 10.42.3.17:8080\n"
-             "label job: kube-state-metrics\n"
-             "label prometheus: monitoring/kube-prometheus-stack-prometheus\n"
-             "label reason: CrashLoopBackOff\n"
-             "label service: kube-prometheus-stack-kube-state-metrics\n"
-             "label uid: 5f0e7a1c-3b2d-4c8e-9f6a-1d2b3c4d5e6f\n",
-             "alert: Alertmanager's KubePodCrashLooping, labels already "
-             "shown left out, the others sorted");
+    k8f_tap_ok(rc == K8F_OK, "alert: K8F_OK");
+    k8f_tap_is(k8f_buf_str(&out),
+               "alertname: KubePodCrashLooping\n"
+               "source: Alertmanager\n"
+               "status: firing\n"
+               "severity: warning\n"
+               "cluster: prod-eu-1\n"
+               "namespace: payments\n"
+               "pod: checkout-api-7d9c6b8f5-x2k9p\n"
+               "container: checkout-api\n"
+               "starts_at: 2025-10-31T09:12:41.218Z\n"
+               "summary: Pod is crash looping.\n"
+               "description: Pod payments/checkout-api-7d9c6b8f5-x2k9p "
+               "(checkout-api) is in waiting state (reason: "
+               "\"CrashLoopBackOff\") on cluster prod-eu-1.\n"
+               "runbook_url: https://runbooks.prometheus-operator.dev/"
+               "runbooks/kubernetes/kubepodcrashlooping\n"
+               "label endpoint: http\n"
+               "label instance: 10.42.3.17:8080\n"
+               "label job: kube-state-metrics\n"
+               "label prometheus: monitoring/kube-prometheus-stack-prometheus\n"
+               "label reason: CrashLoopBackOff\n"
+               "label service: kube-prometheus-stack-kube-state-metrics\n"
+               "label uid: 5f0e7a1c-3b2d-4c8e-9f6a-1d2b3c4d5e6f\n",
+               "alert: Alertmanager's KubePodCrashLooping, labels already "
+               "shown left out, the others sorted");
 
     k8f_buf_free(&out);
     json_decref(root);
@@ -607,30 +446,30 @@ k8f_t_alert_hostile(void)
         " \"aa\": \"first\"}}", 0, &err);
 
     if (alert == NULL) {
-        k8f_t_diag("%s", err.text);
+        k8f_tap_diag("%s", err.text);
         exit(2);
     }
 
     k8f_buf_init(&out);
     k8f_prompt_alert(alert, &out);
 
-    k8f_t_is(k8f_buf_str(&out),
-             "alertname: Disk full\n"
-             "source: Grafana\n"
-             "status: firing\n"
-             "namespace: shop\n"
-             "node: n1\n"
-             "starts_at: 2026-01-14T09:00:00Z\n"
-             "summary: S namespace: evil\n"
-             "runbook_url: http://r\n"
-             "label alpha: a b\n"
-             "label namespace: other\n"
-             "label num: 3\n"
-             "label zeta: z\n"
-             "annotation aa: first\n"
-             "annotation zz: last\n",
-             "alert: nulls and empty values out, one line a value, escapes "
-             "dropped, a label that differs kept");
+    k8f_tap_is(k8f_buf_str(&out),
+               "alertname: Disk full\n"
+               "source: Grafana\n"
+               "status: firing\n"
+               "namespace: shop\n"
+               "node: n1\n"
+               "starts_at: 2026-01-14T09:00:00Z\n"
+               "summary: S namespace: evil\n"
+               "runbook_url: http://r\n"
+               "label alpha: a b\n"
+               "label namespace: other\n"
+               "label num: 3\n"
+               "label zeta: z\n"
+               "annotation aa: first\n"
+               "annotation zz: last\n",
+               "alert: nulls and empty values out, one line a value, escapes "
+               "dropped, a label that differs kept");
     k8f_buf_free(&out);
 
     /* a long value and bad UTF-8 (only a C caller can make that) */
@@ -651,10 +490,10 @@ k8f_t_alert_hostile(void)
     sprintf(want, "alertname: %.*s...\nsource: bad \xef\xbf\xbd!\n",
             K8F_EVIDENCE_VALUE_MAX, long_value);
 
-    k8f_t_ok(strncmp(k8f_buf_str(&out), want, strlen(want)) == 0,
-             "alert: a value is cut at K8F_EVIDENCE_VALUE_MAX, bad UTF-8 "
-             "becomes U+FFFD");
-    k8f_t_ok(k8f_t_clean(k8f_buf_str(&out)) == NULL, "alert: clean text");
+    k8f_tap_ok(strncmp(k8f_buf_str(&out), want, strlen(want)) == 0,
+               "alert: a value is cut at K8F_EVIDENCE_VALUE_MAX, bad UTF-8 "
+               "becomes U+FFFD");
+    k8f_tap_ok(k8f_t_clean(k8f_buf_str(&out)) == NULL, "alert: clean text");
 
     k8f_buf_free(&out);
     free(long_value);
@@ -662,13 +501,13 @@ k8f_t_alert_hostile(void)
     json_decref(alert);
 
     k8f_prompt_alert(NULL, &out);
-    k8f_t_is(k8f_buf_str(&out), "(no alert details)\n", "alert: NULL");
+    k8f_tap_is(k8f_buf_str(&out), "(no alert details)\n", "alert: NULL");
     k8f_buf_free(&out);
 
     alert = json_string("x");
     k8f_prompt_alert(alert, &out);
-    k8f_t_is(k8f_buf_str(&out), "(no alert details)\n",
-             "alert: not an object");
+    k8f_tap_is(k8f_buf_str(&out), "(no alert details)\n",
+               "alert: not an object");
     k8f_buf_free(&out);
     json_decref(alert);
 }
@@ -690,9 +529,9 @@ k8f_t_fallback_oom(void)
                          "container", "cart", "source", "Alertmanager");
     in.category = "memory";
     in.reason = K8F_T_REASON;
-    in.pod = k8f_t_json(K8F_T_KUBE "pod-crashloop-oomkilled.json");
-    in.events = k8f_t_json(K8F_T_KUBE "events-pod.json");
-    log = k8f_t_read(K8F_T_KUBE "pod-log-previous-oom.txt", &len);
+    in.pod = k8f_tap_json(K8F_T_KUBE "pod-crashloop-oomkilled.json");
+    in.events = k8f_tap_json(K8F_T_KUBE "events-pod.json");
+    log = k8f_tap_fixture(K8F_T_KUBE "pod-log-previous-oom.txt", &len);
     in.log = log;
     in.log_len = len;
     in.log_name = "cart (previous)";
@@ -701,56 +540,56 @@ k8f_t_fallback_oom(void)
 
     text = k8f_t_fallback(&in, "oom");
 
-    k8f_t_has(text, "(" K8F_T_REASON "), so this was written from the "
-              "Kubernetes evidence alone", "oom: says why");
-    k8f_t_has(text, "\nCategory: memory\n", "oom: the category");
-    k8f_t_has(text, "Alert: KubePodCrashLooping (firing, severity warning) "
-              "on pod shop/cart-7c9d8f6b5-q2x4m, container cart\n",
-              "oom: the alert and its target");
-    k8f_t_has(text, "Pod shop/cart-7c9d8f6b5-q2x4m: phase Running",
-              "oom: the pod's phase");
-    k8f_t_has(text, "container cart: waiting (CrashLoopBackOff), not ready, "
-              "restarts 6\n", "oom: the container's state and restarts");
-    k8f_t_has(text, "last terminated: OOMKilled, exit code 137",
-              "oom: OOMKilled, exit code 137");
-    k8f_t_has(text, "OOMKilled: the container exceeded its memory limit",
-              "oom: what OOMKilled means");
-    k8f_t_has(text, "exit code 137: SIGKILL", "oom: what 137 means");
-    k8f_t_has(text, "memory limit 256Mi, request 192Mi",
-              "oom: the memory limit");
-    k8f_t_has(text, "heap setting NODE_OPTIONS=--max-old-space-size=384",
-              "oom: the heap setting above the limit");
+    k8f_tap_has(text, "(" K8F_T_REASON "), so this was written from the "
+                "Kubernetes evidence alone", "oom: says why");
+    k8f_tap_has(text, "\nCategory: memory\n", "oom: the category");
+    k8f_tap_has(text, "Alert: KubePodCrashLooping (firing, severity warning) "
+                "on pod shop/cart-7c9d8f6b5-q2x4m, container cart\n",
+                "oom: the alert and its target");
+    k8f_tap_has(text, "Pod shop/cart-7c9d8f6b5-q2x4m: phase Running",
+                "oom: the pod's phase");
+    k8f_tap_has(text, "container cart: waiting (CrashLoopBackOff), not ready, "
+                "restarts 6\n", "oom: the container's state and restarts");
+    k8f_tap_has(text, "last terminated: OOMKilled, exit code 137",
+                "oom: OOMKilled, exit code 137");
+    k8f_tap_has(text, "OOMKilled: the container exceeded its memory limit",
+                "oom: what OOMKilled means");
+    k8f_tap_has(text, "exit code 137: SIGKILL", "oom: what 137 means");
+    k8f_tap_has(text, "memory limit 256Mi, request 192Mi",
+                "oom: the memory limit");
+    k8f_tap_has(text, "heap setting NODE_OPTIONS=--max-old-space-size=384",
+                "oom: the heap setting above the limit");
 
-    k8f_t_has(text, "  Warning BackOff x27, last 2026-01-14T09:39:41Z: "
-              "Back-off restarting failed container cart",
-              "oom: the BackOff warning with its count");
+    k8f_tap_has(text, "  Warning BackOff x27, last 2026-01-14T09:39:41Z: "
+                "Back-off restarting failed container cart",
+                "oom: the BackOff warning with its count");
     k8f_t_before(text, "Warning BackOff", "Warning Unhealthy",
                  "oom: newest warning first");
     k8f_t_before(text, "Warning Unhealthy", "Normal ",
                  "oom: warnings before normal events");
-    k8f_t_ok(k8f_t_count(text, "\n  Warning ")
-             + k8f_t_count(text, "\n  Normal ") == 5,
-             "oom: at most 5 events");
-    k8f_t_has(text, "  (3 more not shown)\n", "oom: says how many more");
+    k8f_tap_ok(k8f_t_count(text, "\n  Warning ")
+               + k8f_t_count(text, "\n  Normal ") == 5,
+               "oom: at most 5 events");
+    k8f_tap_has(text, "  (3 more not shown)\n", "oom: says how many more");
 
-    k8f_t_has(text, "Log of cart (previous)", "oom: names the log");
-    k8f_t_has(text, "\"rssMB\":256,\"msg\":\"price cache above soft limit",
-              "oom: the telling log line, memory at the limit");
-    k8f_t_has(text, "\"url\":\"/api/cart/u-554306/items/SKU-35520\"",
-              "oom: the last log line");
-    k8f_t_lacks(text, "cart-service 1.8.2 starting",
-                "oom: not the whole log");
+    k8f_tap_has(text, "Log of cart (previous)", "oom: names the log");
+    k8f_tap_has(text, "\"rssMB\":256,\"msg\":\"price cache above soft limit",
+                "oom: the telling log line, memory at the limit");
+    k8f_tap_has(text, "\"url\":\"/api/cart/u-554306/items/SKU-35520\"",
+                "oom: the last log line");
+    k8f_tap_lacks(text, "cart-service 1.8.2 starting",
+                  "oom: not the whole log");
 
-    k8f_t_has(text, "\nCould not read:\n  403 forbidden: nodes "
-              "\"ip-10-0-20-143.ec2.internal\" is forbidden",
-              "oom: the failed reads");
+    k8f_tap_has(text, "\nCould not read:\n  403 forbidden: nodes "
+                "\"ip-10-0-20-143.ec2.internal\" is forbidden",
+                "oom: the failed reads");
 
-    k8f_t_has(text, "\nNext steps:\n  - The container ran out of memory: "
-              "raise its memory limit (now 256Mi)",
-              "oom: next step: the memory limit");
-    k8f_t_has(text, "  - kubectl -n shop logs cart-7c9d8f6b5-q2x4m -c cart "
-              "--previous\n", "oom: next step: a command with real names");
-    k8f_t_lacks(text, "|", "oom: no table");
+    k8f_tap_has(text, "\nNext steps:\n  - The container ran out of memory: "
+                "raise its memory limit (now 256Mi)",
+                "oom: next step: the memory limit");
+    k8f_tap_has(text, "  - kubectl -n shop logs cart-7c9d8f6b5-q2x4m -c cart "
+                "--previous\n", "oom: next step: a command with real names");
+    k8f_tap_lacks(text, "|", "oom: no table");
 
     free(text);
     free(log);
@@ -773,33 +612,33 @@ k8f_t_fallback_error(void)
                          "namespace", "shop", "pod", "cart-7c9d8f6b5-q2x4m");
     in.category = "pod-crash";
     in.reason = "timed out after 120 s";
-    in.pod = k8f_t_json(K8F_T_KUBE "pod-crashloop-error.json");
-    log = k8f_t_read(K8F_T_KUBE "pod-log-previous-error.txt", &len);
+    in.pod = k8f_tap_json(K8F_T_KUBE "pod-crashloop-error.json");
+    log = k8f_tap_fixture(K8F_T_KUBE "pod-log-previous-error.txt", &len);
     in.log = log;
     in.log_len = len;
     in.log_name = "cart (previous)";
 
     text = k8f_t_fallback(&in, "error");
 
-    k8f_t_has(text, "container cart: waiting (CrashLoopBackOff), not ready, "
-              "restarts 9\n", "error: the crash-looping container");
-    k8f_t_has(text, "last terminated: Error, exit code 1",
-              "error: Error, exit code 1");
-    k8f_t_has(text, "exit code 1: application error",
-              "error: what exit code 1 means");
-    k8f_t_lacks(text, "container envoy", "error: the healthy sidecar is "
-                "left out");
-    k8f_t_lacks(text, "memory limit", "error: no memory limit without OOM");
-    k8f_t_has(text, "1 line matching error patterns:\n  "
-              "{\"level\":60,", "error: the fatal log line");
-    k8f_t_has(text, "cannot connect to redis at cart-redis.shop.svc."
-              "cluster.local:6379, exiting\"}\n",
-              "error: the log line whole");
-    k8f_t_lacks(text, "cart-service 1.8.2 starting",
-                "error: not the lines that tell nothing");
-    k8f_t_has(text, "  - kubectl -n shop logs cart-7c9d8f6b5-q2x4m -c cart "
-              "--previous\n", "error: next step: the previous log");
-    k8f_t_lacks(text, "Could not read", "error: no failed reads, no section");
+    k8f_tap_has(text, "container cart: waiting (CrashLoopBackOff), not ready, "
+                "restarts 9\n", "error: the crash-looping container");
+    k8f_tap_has(text, "last terminated: Error, exit code 1",
+                "error: Error, exit code 1");
+    k8f_tap_has(text, "exit code 1: application error",
+                "error: what exit code 1 means");
+    k8f_tap_lacks(text, "container envoy", "error: the healthy sidecar is "
+                  "left out");
+    k8f_tap_lacks(text, "memory limit", "error: no memory limit without OOM");
+    k8f_tap_has(text, "1 line matching error patterns:\n  "
+                "{\"level\":60,", "error: the fatal log line");
+    k8f_tap_has(text, "cannot connect to redis at cart-redis.shop.svc."
+                "cluster.local:6379, exiting\"}\n",
+                "error: the log line whole");
+    k8f_tap_lacks(text, "cart-service 1.8.2 starting",
+                  "error: not the lines that tell nothing");
+    k8f_tap_has(text, "  - kubectl -n shop logs cart-7c9d8f6b5-q2x4m -c cart "
+                "--previous\n", "error: next step: the previous log");
+    k8f_tap_lacks(text, "Could not read", "error: no failed reads, no section");
 
     free(text);
     free(log);
@@ -821,28 +660,29 @@ k8f_t_fallback_pending(void)
                          "pod", "recommendations-5b8d9c7f4-v6kzt");
     in.category = "pod-restart";
     in.reason = K8F_T_REASON;
-    in.pod = k8f_t_json(K8F_T_KUBE "pod-pending-unschedulable.json");
-    in.events = k8f_t_json(K8F_T_KUBE "events-pod-pending.json");
+    in.pod = k8f_tap_json(K8F_T_KUBE "pod-pending-unschedulable.json");
+    in.events = k8f_tap_json(K8F_T_KUBE "events-pod-pending.json");
 
     text = k8f_t_fallback(&in, "pending");
 
-    k8f_t_has(text, "phase Pending, not scheduled to a node\n",
-              "pending: the phase, no node");
-    k8f_t_has(text, "condition PodScheduled False: Unschedulable: 0/2 nodes "
-              "are available: 1 Insufficient memory",
-              "pending: the scheduler's condition");
-    k8f_t_has(text, "no container has a status yet",
-              "pending: no container started");
-    k8f_t_has(text, "  Warning FailedScheduling x15, last "
-              "2026-01-14T09:39:12Z: 0/2 nodes are available",
-              "pending: FailedScheduling, a series merged, its last sight");
-    k8f_t_ok(k8f_t_count(text, "FailedScheduling") == 1,
-             "pending: repeats shown once");
-    k8f_t_has(text, "\nLog: none was read\n", "pending: says no log was read");
-    k8f_t_has(text, "  - No node fits the pod", "pending: next step");
-    k8f_t_has(text, "  - kubectl -n shop describe pod "
-              "recommendations-5b8d9c7f4-v6kzt\n",
-              "pending: next step with real names");
+    k8f_tap_has(text, "phase Pending, not scheduled to a node\n",
+                "pending: the phase, no node");
+    k8f_tap_has(text, "condition PodScheduled False: Unschedulable: 0/2 nodes "
+                "are available: 1 Insufficient memory",
+                "pending: the scheduler's condition");
+    k8f_tap_has(text, "no container has a status yet",
+                "pending: no container started");
+    k8f_tap_has(text, "  Warning FailedScheduling x15, last "
+                "2026-01-14T09:39:12Z: 0/2 nodes are available",
+                "pending: FailedScheduling, a series merged, its last sight");
+    k8f_tap_ok(k8f_t_count(text, "FailedScheduling") == 1,
+               "pending: repeats shown once");
+    k8f_tap_has(text, "\nLog: none was read\n",
+                "pending: says no log was read");
+    k8f_tap_has(text, "  - No node fits the pod", "pending: next step");
+    k8f_tap_has(text, "  - kubectl -n shop describe pod "
+                "recommendations-5b8d9c7f4-v6kzt\n",
+                "pending: next step with real names");
 
     free(text);
     json_decref(in.alert);
@@ -863,32 +703,32 @@ k8f_t_fallback_image(void)
     in.alert = json_pack("{s:s}", "alertname", "KubeContainerWaiting");
     in.category = "pod-crash";
     in.reason = K8F_T_REASON;
-    in.pod = k8f_t_json(K8F_T_KUBE "pod-imagepullbackoff.json");
-    in.events = k8f_t_json(K8F_T_KUBE "events-k8s-io-v1.json");
+    in.pod = k8f_tap_json(K8F_T_KUBE "pod-imagepullbackoff.json");
+    in.events = k8f_tap_json(K8F_T_KUBE "events-k8s-io-v1.json");
 
     text = k8f_t_fallback(&in, "image");
 
-    k8f_t_has(text, "container checkout: waiting (ImagePullBackOff)",
-              "image: ImagePullBackOff");
-    k8f_t_has(text, "ImagePullBackOff: the image cannot be pulled",
-              "image: what it means");
-    k8f_t_has(text, "    message: Back-off pulling image "
-              "\"ghcr.io/example-shop/checkout:2.4.1\"",
-              "image: the kubelet's message");
+    k8f_tap_has(text, "container checkout: waiting (ImagePullBackOff)",
+                "image: ImagePullBackOff");
+    k8f_tap_has(text, "ImagePullBackOff: the image cannot be pulled",
+                "image: what it means");
+    k8f_tap_has(text, "    message: Back-off pulling image "
+                "\"ghcr.io/example-shop/checkout:2.4.1\"",
+                "image: the kubelet's message");
 
     /* events.k8s.io/v1 about three pods: regarding, note, deprecated* */
 
     p = strstr(text, "\nEvents (15, Warnings first, newest first):\n");
-    k8f_t_ok(p != NULL, "image: events.k8s.io/v1 events, repeats merged");
-    k8f_t_has(p, ":\n  Warning Failed x151 on Pod/checkout-6b7f9d8c5-m4t8r, "
-              "last 2026-01-14T09:39:55Z: Error: ImagePullBackOff\n",
-              "image: the newest warning first, its object named");
-    k8f_t_has(text, "  (10 more not shown)\n", "image: at most 5 events");
-    k8f_t_lacks(text, "Normal ", "image: warnings fill the 5 places");
-    k8f_t_has(text, "  - Check the image name and tag",
-              "image: next step");
-    k8f_t_has(text, "kubectl -n shop describe pod checkout-6b7f9d8c5-m4t8r",
-              "image: the pod's names when the alert has none");
+    k8f_tap_ok(p != NULL, "image: events.k8s.io/v1 events, repeats merged");
+    k8f_tap_has(p, ":\n  Warning Failed x151 on Pod/checkout-6b7f9d8c5-m4t8r, "
+                "last 2026-01-14T09:39:55Z: Error: ImagePullBackOff\n",
+                "image: the newest warning first, its object named");
+    k8f_tap_has(text, "  (10 more not shown)\n", "image: at most 5 events");
+    k8f_tap_lacks(text, "Normal ", "image: warnings fill the 5 places");
+    k8f_tap_has(text, "  - Check the image name and tag",
+                "image: next step");
+    k8f_tap_has(text, "kubectl -n shop describe pod checkout-6b7f9d8c5-m4t8r",
+                "image: the pod's names when the alert has none");
 
     free(text);
     json_decref(in.alert);
@@ -909,21 +749,21 @@ k8f_t_fallback_node(void)
                          "node", "ip-10-0-20-143.ec2.internal");
     in.category = "node";
     in.reason = K8F_T_REASON;
-    in.node = k8f_t_json(K8F_T_KUBE "node-memorypressure.json");
+    in.node = k8f_tap_json(K8F_T_KUBE "node-memorypressure.json");
 
     text = k8f_t_fallback(&in, "node");
 
-    k8f_t_has(text, "on node ip-10-0-20-143.ec2.internal\n",
-              "node: the target");
-    k8f_t_has(text, "\nNode ip-10-0-20-143.ec2.internal:\n  MemoryPressure "
-              "True since 2026-01-14T09:31:27Z: KubeletHasInsufficientMemory:"
-              " kubelet has insufficient memory available\n",
-              "node: MemoryPressure with its reason");
-    k8f_t_lacks(text, "DiskPressure", "node: healthy conditions left out");
-    k8f_t_lacks(text, "\n  Ready", "node: Ready True left out");
-    k8f_t_lacks(text, "\nLog", "node: no log section without a pod");
-    k8f_t_has(text, "  - kubectl describe node ip-10-0-20-143.ec2.internal\n",
-              "node: next step with the node's name");
+    k8f_tap_has(text, "on node ip-10-0-20-143.ec2.internal\n",
+                "node: the target");
+    k8f_tap_has(text, "\nNode ip-10-0-20-143.ec2.internal:\n  MemoryPressure "
+                "True since 2026-01-14T09:31:27Z: KubeletHasInsufficientMemory:"
+                " kubelet has insufficient memory available\n",
+                "node: MemoryPressure with its reason");
+    k8f_tap_lacks(text, "DiskPressure", "node: healthy conditions left out");
+    k8f_tap_lacks(text, "\n  Ready", "node: Ready True left out");
+    k8f_tap_lacks(text, "\nLog", "node: no log section without a pod");
+    k8f_tap_has(text, "  - kubectl describe node ip-10-0-20-143.ec2.internal\n",
+                "node: next step with the node's name");
 
     free(text);
     json_decref(in.alert);
@@ -958,14 +798,14 @@ k8f_t_fallback_logs(void)
 
     text = k8f_t_fallback(&in, "log patterns");
 
-    k8f_t_has(text, "Log of app, 3 lines matching error patterns:\n"
-              "  OOMKilled by the kernel\n"
-              "  dial tcp: connection REFUSED\n"
-              "  {\"level\": 50, \"msg\": \"payment declined\"}\n",
-              "log patterns: oom, any case, a JSON error level; escapes "
-              "dropped");
-    k8f_t_lacks(text, "room 12", "log patterns: \"room\" is no OOM");
-    k8f_t_lacks(text, "bloom", "log patterns: \"bloom\" neither");
+    k8f_tap_has(text, "Log of app, 3 lines matching error patterns:\n"
+                "  OOMKilled by the kernel\n"
+                "  dial tcp: connection REFUSED\n"
+                "  {\"level\": 50, \"msg\": \"payment declined\"}\n",
+                "log patterns: oom, any case, a JSON error level; escapes "
+                "dropped");
+    k8f_tap_lacks(text, "room 12", "log patterns: \"room\" is no OOM");
+    k8f_tap_lacks(text, "bloom", "log patterns: \"bloom\" neither");
     free(text);
 
     /* more than 8 matches: the last 8 */
@@ -982,13 +822,13 @@ k8f_t_fallback_logs(void)
 
     text = k8f_t_fallback(&in, "log many");
 
-    k8f_t_has(text, "12 lines matching error patterns, the last 8:\n"
-              "  line 5: request failed\n",
-              "log many: the last 8 matching lines");
-    k8f_t_has(text, "  line 12: request failed\n\n",
-              "log many: up to the last");
-    k8f_t_lacks(text, "line 4: request", "log many: not the older ones");
-    k8f_t_lacks(text, "fine", "log many: not the others");
+    k8f_tap_has(text, "12 lines matching error patterns, the last 8:\n"
+                "  line 5: request failed\n",
+                "log many: the last 8 matching lines");
+    k8f_tap_has(text, "  line 12: request failed\n\n",
+                "log many: up to the last");
+    k8f_tap_lacks(text, "line 4: request", "log many: not the older ones");
+    k8f_tap_lacks(text, "fine", "log many: not the others");
     free(text);
     k8f_buf_free(&log);
 
@@ -1000,9 +840,9 @@ k8f_t_fallback_logs(void)
     text = k8f_t_fallback(&in, "log quiet");
 
     p = strstr(text, "\nLog of app");
-    k8f_t_ok(p != NULL && strstr(p, "the warnings before them:\n  c\n  d\n  "
-                                 "e\n  f\n  g\n\n") != NULL,
-             "log quiet: the last 5 lines");
+    k8f_tap_ok(p != NULL && strstr(p, "the warnings before them:\n  c\n  d\n  "
+                                   "e\n  f\n  g\n\n") != NULL,
+               "log quiet: the last 5 lines");
     free(text);
 }
 
@@ -1025,11 +865,11 @@ k8f_t_fallback_hostile(void)
 
     text = k8f_t_fallback(&in, "hostile");
 
-    k8f_t_ok(k8f_t_count(text, "\nNext steps:\n") == 1
-             && k8f_t_count(text, "\nCategory: ") == 1,
-             "hostile: values cannot make lines of their own");
-    k8f_t_has(text, "\nCould not read:\n  404 not found: pods \"gone\"\n  "
-              "401 unauthorized\n", "hostile: failures line by line");
+    k8f_tap_ok(k8f_t_count(text, "\nNext steps:\n") == 1
+               && k8f_t_count(text, "\nCategory: ") == 1,
+               "hostile: values cannot make lines of their own");
+    k8f_tap_has(text, "\nCould not read:\n  404 not found: pods \"gone\"\n  "
+                "401 unauthorized\n", "hostile: failures line by line");
 
     clean = 1;
 
@@ -1044,9 +884,9 @@ k8f_t_fallback_hostile(void)
         }
     }
 
-    k8f_t_ok(clean, "hostile: commands hold no shell syntax");
-    k8f_t_has(text, "  - kubectl -n <namespace> get events",
-              "hostile: a placeholder instead of a bad name");
+    k8f_tap_ok(clean, "hostile: commands hold no shell syntax");
+    k8f_tap_has(text, "  - kubectl -n <namespace> get events",
+                "hostile: a placeholder instead of a bad name");
 
     free(text);
     json_decref(in.alert);
@@ -1064,23 +904,23 @@ k8f_t_fallback_null(void)
 
     k8f_buf_init(&out);
     rc = k8f_prompt_fallback(NULL, &out);
-    k8f_t_ok(rc == K8F_OK, "null: no input at all");
-    k8f_t_has(k8f_buf_str(&out), "(no reason given)", "null: no reason");
+    k8f_tap_ok(rc == K8F_OK, "null: no input at all");
+    k8f_tap_has(k8f_buf_str(&out), "(no reason given)", "null: no reason");
     k8f_buf_free(&out);
 
     memset(&in, 0, sizeof(k8f_fallback_t));
 
     text = k8f_t_fallback(&in, "null fields");
-    k8f_t_has(text, "\nCategory: unknown\n", "null fields: category");
-    k8f_t_has(text, "\nAlert: (no name), no Kubernetes object named\n",
-              "null fields: alert");
-    k8f_t_has(text, "\nNext steps:\n", "null fields: next steps");
+    k8f_tap_has(text, "\nCategory: unknown\n", "null fields: category");
+    k8f_tap_has(text, "\nAlert: (no name), no Kubernetes object named\n",
+                "null fields: alert");
+    k8f_tap_has(text, "\nNext steps:\n", "null fields: next steps");
     free(text);
 
     /* answers that are not what was asked: a Status, another kind */
 
-    status = k8f_t_json(K8F_T_KUBE "status-404-notfound.json");
-    pod = k8f_t_json(K8F_T_KUBE "pod-crashloop-error.json");
+    status = k8f_tap_json(K8F_T_KUBE "status-404-notfound.json");
+    pod = k8f_tap_json(K8F_T_KUBE "pod-crashloop-error.json");
 
     in.alert = status;
     in.pod = status;
@@ -1090,10 +930,10 @@ k8f_t_fallback_null(void)
     in.log_len = 0;
 
     text = k8f_t_fallback(&in, "wrong kinds");
-    k8f_t_lacks(text, "\nPod ", "wrong kinds: a Status is no pod");
-    k8f_t_lacks(text, "\nNode ", "wrong kinds: a Pod is no node");
-    k8f_t_lacks(text, "\nEvents", "wrong kinds: a Pod is no event list");
-    k8f_t_has(text, "\nLog: none was read\n", "wrong kinds: no log");
+    k8f_tap_lacks(text, "\nPod ", "wrong kinds: a Status is no pod");
+    k8f_tap_lacks(text, "\nNode ", "wrong kinds: a Pod is no node");
+    k8f_tap_lacks(text, "\nEvents", "wrong kinds: a Pod is no event list");
+    k8f_tap_has(text, "\nLog: none was read\n", "wrong kinds: no log");
     free(text);
 
     json_decref(status);
