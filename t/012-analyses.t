@@ -39,7 +39,21 @@ our $NotDir = tempdir(CLEANUP => 1) . '/store';
 open my $fh, '>', $NotDir or die "$NotDir: $!";
 close $fh;
 
+# a spool with one job that no worker took yet (the engine is off)
+
+our $Spool = tempdir(CLEANUP => 1);
+mkdir "$Spool/$_" for qw(new tmp);
+open $fh, '>', "$Spool/new/1a2000000aa-7-1.json" or die $!;
+print $fh '{"id":"1a2000000aa-7-1","received_at":"2026-11-26T10:00:00.000Z",'
+          . '"source":"Alertmanager","adapter":"alertmanager",'
+          . '"location":"/webhook","settings":{"ollama":"http://127.0.0.1:9",'
+          . '"model":"llama2","log_tail_lines":100},"alert":{"source":'
+          . '"alertmanager","status":"firing","alertname":"KubePodCrashLooping",'
+          . '"namespace":"shop","pod":"cart-7c9d8f6b5-q2x4m"}}' . "\n";
+close $fh;
+
 $ENV{TEST_NGINX_STORE} = $Copy;
+$ENV{TEST_NGINX_QUEUED_SPOOL} = $Spool;
 $ENV{TEST_NGINX_STORE_GONE} = $Gone;
 $ENV{TEST_NGINX_STORE_NOT_DIR} = $NotDir;
 
@@ -400,3 +414,68 @@ answered 503: the store cannot be read:
 --- no_error_log
 [alert]
 [crit]
+
+
+
+=== TEST 31: k8flex_auth_token guards the read API: without the token, 401
+--- config
+location /analyses {
+    k8flex_analyses;
+    k8flex_auth_token s3cret;
+}
+--- request
+GET /analyses/19ac1f3e2b0-4242-1
+--- error_code: 401
+--- response_headers
+WWW-Authenticate: Bearer realm="k8flex"
+--- response_body
+{"status":"rejected","error":"missing \"Authorization: Bearer <token>\" header"}
+--- error_log
+missing "Authorization: Bearer <token>" header
+
+
+
+=== TEST 32: k8flex_auth_token guards the read API: with the token, the record
+--- config
+location /analyses {
+    k8flex_analyses;
+    k8flex_auth_token s3cret;
+}
+--- request
+GET /analyses/19ac1f3e2b0-4242-1
+--- more_headers
+Authorization: Bearer s3cret
+--- error_code: 200
+--- response_body_like: ^\{"id":"19ac1f3e2b0-4242-1",
+
+
+
+=== TEST 33: an alert still waiting in the spool reads as queued, made of its job
+--- http_config
+k8flex_engine off;
+k8flex_store $TEST_NGINX_STORE;
+k8flex_spool $TEST_NGINX_QUEUED_SPOOL;
+--- config
+location = /webhook { k8flex_webhook; }
+location /analyses { k8flex_analyses; }
+--- request
+GET /analyses/1a2000000aa-7-1
+--- error_code: 200
+--- response_body
+{"id":"1a2000000aa-7-1","state":"queued","received_at":"2026-11-26T10:00:00.000Z","source":"Alertmanager","adapter":"alertmanager","location":"/webhook","alert":{"source":"alertmanager","status":"firing","alertname":"KubePodCrashLooping","namespace":"shop","pod":"cart-7c9d8f6b5-q2x4m"},"category":null,"llm":null,"analysis":null}
+
+
+
+=== TEST 34: an id neither in the store nor in the spool is 404
+--- http_config
+k8flex_engine off;
+k8flex_store $TEST_NGINX_STORE;
+k8flex_spool $TEST_NGINX_QUEUED_SPOOL;
+--- config
+location = /webhook { k8flex_webhook; }
+location /analyses { k8flex_analyses; }
+--- request
+GET /analyses/1a2000000aa-7-2
+--- error_code: 404
+--- response_body
+{"status":"rejected","error":"no analysis \"1a2000000aa-7-2\""}
