@@ -84,6 +84,8 @@ static void ngx_http_k8flex_gather_finish(ngx_http_k8flex_job_t *job);
 static void ngx_http_k8flex_gather_section(ngx_http_k8flex_job_t *job,
     ngx_http_k8flex_call_t *call);
 static const char *ngx_http_k8flex_gather_str(json_t *obj, const char *key);
+static const char *ngx_http_k8flex_gather_path_name(
+    ngx_http_k8flex_call_t *call, char *buf, size_t size);
 static ngx_uint_t ngx_http_k8flex_gather_want(ngx_http_k8flex_job_t *job);
 
 
@@ -263,6 +265,40 @@ ngx_http_k8flex_gather_str(json_t *obj, const char *key)
     }
 
     return s;
+}
+
+
+/* "/api/v1/nodes/worker-2" -> "worker-2": the object a read asked for */
+
+static const char *
+ngx_http_k8flex_gather_path_name(ngx_http_k8flex_call_t *call, char *buf,
+    size_t size)
+{
+    u_char  *p, *start, *end;
+
+    end = call->kube.path.data + call->kube.path.len;
+
+    for (p = call->kube.path.data; p < end; p++) {
+        if (*p == '?') {
+            end = p;
+            break;
+        }
+    }
+
+    start = end;
+
+    while (start > call->kube.path.data && *(start - 1) != '/') {
+        start--;
+    }
+
+    if (start == end) {
+        return "?";
+    }
+
+    ngx_cpystrn((u_char *) buf, start, ngx_min((size_t) (end - start) + 1,
+                                               size));
+
+    return buf;
 }
 
 
@@ -533,7 +569,7 @@ static void
 ngx_http_k8flex_gather_section(ngx_http_k8flex_job_t *job,
     ngx_http_k8flex_call_t *call)
 {
-    char                         *text;
+    char                         *text, last[K8F_NAME_LEN];
     size_t                        budget, len, count;
     json_t                       *json, *endpoints;
     k8f_buf_t                     raw;
@@ -549,16 +585,17 @@ ngx_http_k8flex_gather_section(ngx_http_k8flex_job_t *job,
     name = json_string_value(json_object_get(
                                  json_object_get(json, "metadata"), "name"));
 
-    if (name == NULL && call->kind == NGX_HTTP_K8FLEX_SECTION_POD) {
-        /* not read: the name the alert gave */
-        name = json_string_value(json_object_get(job->alert, "pod"));
+    if (kube->status != 200 || name == NULL) {
+        /* not read: the name asked for, the path's last segment */
+        name = ngx_http_k8flex_gather_path_name(call, last,
+                                                sizeof(last));
     }
 
     switch (call->kind) {
 
     case NGX_HTTP_K8FLEX_SECTION_POD:
         ngx_snprintf((u_char *) call->name, sizeof(call->name) - 1,
-                     "pod %s/%s%Z", ns, name ? name : "?");
+                     "pod %s/%s%Z", ns, name);
         break;
 
     case NGX_HTTP_K8FLEX_SECTION_LOG:
@@ -580,7 +617,7 @@ ngx_http_k8flex_gather_section(ngx_http_k8flex_job_t *job,
 
     case NGX_HTTP_K8FLEX_SECTION_NODE:
         ngx_snprintf((u_char *) call->name, sizeof(call->name) - 1,
-                     "node %s%Z", name ? name : "?");
+                     "node %s%Z", name);
         break;
 
     case NGX_HTTP_K8FLEX_SECTION_NODE_EVENTS:
@@ -589,13 +626,18 @@ ngx_http_k8flex_gather_section(ngx_http_k8flex_job_t *job,
         break;
 
     case NGX_HTTP_K8FLEX_SECTION_REPLICASET:
+        ngx_snprintf((u_char *) call->name, sizeof(call->name) - 1,
+                     "ReplicaSet %s%Z", name);
+        break;
+
     case NGX_HTTP_K8FLEX_SECTION_WORKLOAD:
         ngx_snprintf((u_char *) call->name, sizeof(call->name) - 1,
                      "%s %s%Z",
-                     json_string_value(json_object_get(json, "kind"))
-                     ? json_string_value(json_object_get(json, "kind"))
-                     : "owner",
-                     name ? name : "?");
+                     ngx_strstr(kube->path.data, "/statefulsets/")
+                     ? "StatefulSet"
+                     : ngx_strstr(kube->path.data, "/daemonsets/")
+                       ? "DaemonSet" : "Deployment",
+                     name);
         break;
 
     case NGX_HTTP_K8FLEX_SECTION_HPA:
@@ -606,7 +648,7 @@ ngx_http_k8flex_gather_section(ngx_http_k8flex_job_t *job,
 
     case NGX_HTTP_K8FLEX_SECTION_SERVICE:
         ngx_snprintf((u_char *) call->name, sizeof(call->name) - 1,
-                     "service %s and its endpoints%Z", name ? name : "?");
+                     "service %s and its endpoints%Z", name);
         break;
 
     case NGX_HTTP_K8FLEX_SECTION_ENDPOINTS:

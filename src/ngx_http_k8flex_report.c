@@ -109,8 +109,8 @@ ngx_http_k8flex_report_record(ngx_http_k8flex_job_t *job)
     json_object_set_new(r, "num_ctx", job->num_ctx ? json_integer(job->num_ctx)
                                                    : json_null());
     json_object_set_new(r, "attempts", json_integer(job->attempts));
-    json_object_set_new(r, "analysis", text ? json_stringn(text, len)
-                                            : json_null());
+    json_object_set_new(r, "analysis", text && len ? json_stringn(text, len)
+                                                   : json_null());
     json_object_set_new(r, "ollama_stats", ngx_http_k8flex_report_stats(job));
     json_object_set_new(r, "timings", ngx_http_k8flex_report_timings(job));
     json_object_set_new(r, "error",
