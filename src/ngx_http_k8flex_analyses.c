@@ -71,20 +71,9 @@ ngx_http_k8flex_analyses_handler(ngx_http_request_t *r)
     ngx_http_k8flex_loc_conf_t   *klcf;
     ngx_http_k8flex_main_conf_t  *kmcf;
 
-    rc = ngx_http_discard_request_body(r);
-    if (rc != NGX_OK) {
+    rc = ngx_http_k8flex_read_only(r);
+    if (rc != NGX_DECLINED) {
         return rc;
-    }
-
-    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
-
-        if (ngx_http_k8flex_add_header(r, "Allow", "GET, HEAD") != NGX_OK) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        return ngx_http_k8flex_reject(r, NGX_HTTP_NOT_ALLOWED, NULL,
-                                      "method %V is not allowed: use GET",
-                                      &r->method_name);
     }
 
     /* the analyses quote logs and events: k8flex_auth_token guards them */

@@ -20,20 +20,9 @@ ngx_http_k8flex_health_handler(ngx_http_request_t *r)
     ngx_int_t                     rc;
     ngx_http_k8flex_main_conf_t  *kmcf;
 
-    rc = ngx_http_discard_request_body(r);
-    if (rc != NGX_OK) {
+    rc = ngx_http_k8flex_read_only(r);
+    if (rc != NGX_DECLINED) {
         return rc;
-    }
-
-    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
-
-        if (ngx_http_k8flex_add_header(r, "Allow", "GET, HEAD") != NGX_OK) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        return ngx_http_k8flex_reject(r, NGX_HTTP_NOT_ALLOWED, NULL,
-                                      "method %V is not allowed: use GET",
-                                      &r->method_name);
     }
 
     body = ngx_http_k8flex_json_pool(r->pool,

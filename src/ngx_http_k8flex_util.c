@@ -359,3 +359,33 @@ unauthorized:
 
     return ngx_http_k8flex_reject(r, NGX_HTTP_UNAUTHORIZED, NULL, "%s", why);
 }
+
+
+/*
+ * GET and HEAD only; NGX_DECLINED when the request may go on, else what
+ * the handler returns.
+ */
+
+ngx_int_t
+ngx_http_k8flex_read_only(ngx_http_request_t *r)
+{
+    ngx_int_t  rc;
+
+    rc = ngx_http_discard_request_body(r);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
+
+        if (ngx_http_k8flex_add_header(r, "Allow", "GET, HEAD") != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        return ngx_http_k8flex_reject(r, NGX_HTTP_NOT_ALLOWED, NULL,
+                                      "method %V is not allowed: use GET",
+                                      &r->method_name);
+    }
+
+    return NGX_DECLINED;
+}

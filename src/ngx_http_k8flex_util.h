@@ -50,6 +50,9 @@ ngx_int_t ngx_http_k8flex_auth(ngx_http_request_t *r,
     ngx_http_k8flex_loc_conf_t *klcf, const char *what,
     const char *token_name);
 
+/* GET and HEAD only: NGX_DECLINED, else 405 with Allow was answered */
+ngx_int_t ngx_http_k8flex_read_only(ngx_http_request_t *r);
+
 /* 1 when equal; the time taken depends on the lengths only */
 ngx_uint_t ngx_http_k8flex_equal(u_char *a, size_t alen, u_char *b,
     size_t blen);
