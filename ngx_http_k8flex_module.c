@@ -41,7 +41,9 @@ static char *ngx_http_k8flex_url_slot(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_k8flex_name_slot(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
-static char *ngx_http_k8flex_lines_slot(ngx_conf_t *cf, ngx_command_t *cmd,
+static char *ngx_http_k8flex_number_slot(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_k8flex_api_slot(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_k8flex_kubernetes(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
@@ -65,19 +67,24 @@ static ngx_path_init_t  ngx_http_k8flex_store_path = {
 };
 
 
-static ngx_conf_num_bounds_t  ngx_http_k8flex_concurrency_bounds = {
-    ngx_conf_check_num_bounds, 1, 1024
+/* the bounds of a number directive, and what it counts */
+typedef struct {
+    ngx_int_t                  min;
+    ngx_int_t                  max;
+    char                      *what;
+} ngx_http_k8flex_range_t;
+
+
+static ngx_http_k8flex_range_t  ngx_http_k8flex_lines_range = {
+    1, 100000, "lines"
 };
 
-static ngx_conf_num_bounds_t  ngx_http_k8flex_retries_bounds = {
-    ngx_conf_check_num_bounds, 0, 10
+static ngx_http_k8flex_range_t  ngx_http_k8flex_concurrency_range = {
+    1, 1024, "analyses"
 };
 
-
-static ngx_conf_enum_t  ngx_http_k8flex_ollama_apis[] = {
-    { ngx_string("generate"), NGX_HTTP_K8FLEX_API_GENERATE },
-    { ngx_string("chat"), NGX_HTTP_K8FLEX_API_CHAT },
-    { ngx_null_string, 0 }
+static ngx_http_k8flex_range_t  ngx_http_k8flex_retries_range = {
+    0, 10, "retries"
 };
 
 
@@ -140,10 +147,10 @@ static ngx_command_t  ngx_http_k8flex_commands[] = {
 
     { ngx_string("k8flex_log_tail_lines"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_http_k8flex_lines_slot,
+      ngx_http_k8flex_number_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_k8flex_loc_conf_t, log_tail_lines),
-      NULL },
+      &ngx_http_k8flex_lines_range },
 
     { ngx_string("k8flex_spool"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
@@ -175,10 +182,10 @@ static ngx_command_t  ngx_http_k8flex_commands[] = {
 
     { ngx_string("k8flex_ollama_api"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_conf_set_enum_slot,
+      ngx_http_k8flex_api_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_k8flex_loc_conf_t, ollama_api),
-      &ngx_http_k8flex_ollama_apis },
+      NULL },
 
     { ngx_string("k8flex_engine"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_FLAG,
@@ -203,17 +210,17 @@ static ngx_command_t  ngx_http_k8flex_commands[] = {
 
     { ngx_string("k8flex_llm_concurrency"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
-      ngx_conf_set_num_slot,
+      ngx_http_k8flex_number_slot,
       NGX_HTTP_MAIN_CONF_OFFSET,
       offsetof(ngx_http_k8flex_main_conf_t, llm_concurrency),
-      &ngx_http_k8flex_concurrency_bounds },
+      &ngx_http_k8flex_concurrency_range },
 
     { ngx_string("k8flex_llm_retries"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
-      ngx_conf_set_num_slot,
+      ngx_http_k8flex_number_slot,
       NGX_HTTP_MAIN_CONF_OFFSET,
       offsetof(ngx_http_k8flex_main_conf_t, llm_retries),
-      &ngx_http_k8flex_retries_bounds },
+      &ngx_http_k8flex_retries_range },
 
     { ngx_string("k8flex_llm_first_byte_timeout"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
@@ -721,8 +728,10 @@ ngx_http_k8flex_name_slot(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
 
 static char *
-ngx_http_k8flex_lines_slot(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+ngx_http_k8flex_number_slot(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
+    ngx_http_k8flex_range_t *range = cmd->post;
+
     ngx_int_t    n;
     ngx_str_t   *value;
     ngx_uint_t  *field;
@@ -736,15 +745,47 @@ ngx_http_k8flex_lines_slot(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     value = cf->args->elts;
     n = ngx_atoi(value[1].data, value[1].len);
 
-    if (n < 1 || n > 100000) {
+    if (n == NGX_ERROR || n < range->min || n > range->max) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "invalid value \"%V\" in \"%V\": "
-                           "expected a number of lines from 1 to 100000",
-                           &value[1], &cmd->name);
+                           "expected a number of %s from %i to %i",
+                           &value[1], &cmd->name, range->what,
+                           range->min, range->max);
         return NGX_CONF_ERROR;
     }
 
     *field = n;
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_k8flex_api_slot(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_k8flex_loc_conf_t *klcf = conf;
+
+    ngx_str_t  *value;
+
+    if (klcf->ollama_api != NGX_CONF_UNSET_UINT) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "generate") == 0) {
+        klcf->ollama_api = NGX_HTTP_K8FLEX_API_GENERATE;
+
+    } else if (ngx_strcmp(value[1].data, "chat") == 0) {
+        klcf->ollama_api = NGX_HTTP_K8FLEX_API_CHAT;
+
+    } else {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid value \"%V\" in \"%V\": expected "
+                           "\"generate\" (/api/generate) or \"chat\" "
+                           "(/api/chat)", &value[1], &cmd->name);
+        return NGX_CONF_ERROR;
+    }
 
     return NGX_CONF_OK;
 }

@@ -47,6 +47,23 @@ sub http {
            . "server {\nlisten 127.0.0.1:1984;\n$server\n}\n}\n";
 }
 
+# prompt templates for k8flex_prompt
+
+my $prompts = tempdir(CLEANUP => 1);
+
+sub prompt_file {
+    my ($name, $text) = @_;
+    open my $fh, '>', "$prompts/$name" or die $!;
+    print $fh $text;
+    close $fh;
+    return "$prompts/$name";
+}
+
+my $good_prompt = prompt_file('good.txt', "Alert:\n{ALERT}\n{CATEGORY}\n"
+                              . "Evidence:\n{EVIDENCE}\nJSON: {\"a\":1}\n");
+my $no_evidence = prompt_file('no-evidence.txt', "Alert: {ALERT}\n");
+my $not_utf8 = prompt_file('latin1.txt', "Caf\xe9 {EVIDENCE}\n");
+
 my @good = (
     [ 'a minimal configuration',
       http('', 'location = /webhook { k8flex_webhook; }'
@@ -67,6 +84,26 @@ my @good = (
            . ' k8flex_model mistral; k8flex_log_tail_lines 1; }') ],
     [ 'the smallest k8flex_zone',
       http('k8flex_zone 64k;', 'location = /webhook { k8flex_webhook; }') ],
+    [ 'every engine directive at its level',
+      http('k8flex_engine on; k8flex_store store; k8flex_zone 1m;'
+           . ' k8flex_llm_concurrency 4; k8flex_llm_retries 0;'
+           . ' k8flex_llm_first_byte_timeout 5m; k8flex_llm_stall_timeout 30s;'
+           . ' k8flex_llm_timeout 20m; k8flex_cache_ttl 2s;'
+           . ' k8flex_kubernetes https://10.96.0.1:443;'
+           . ' k8flex_kubernetes_token_file /tmp/token;'
+           . ' k8flex_kubernetes_ca_file /tmp/ca.crt;'
+           . ' k8flex_kubernetes_timeout 3s;'
+           . " k8flex_prompt $good_prompt; k8flex_num_ctx 8192;"
+           . ' k8flex_ollama_api chat;',
+           'k8flex_num_ctx auto;'
+           . 'location = /webhook { k8flex_webhook; k8flex_ollama_api generate;'
+           . ' k8flex_num_ctx 4096; }'
+           . 'location /analyses { k8flex_analyses; }') ],
+    [ 'k8flex_kubernetes in-cluster outside a pod (reads fail at run time)',
+      http('k8flex_kubernetes in-cluster;',
+           'location = /webhook { k8flex_webhook; }') ],
+    [ 'a read API without a webhook location',
+      http('k8flex_store store;', 'location /analyses { k8flex_analyses; }') ],
 );
 
 for my $case (@good) {
@@ -156,6 +193,68 @@ my @bad = (
     [ 'k8flex_zone too small',
       http('k8flex_zone 8k;', 'location = /webhook { k8flex_webhook; }'),
       'k8flex_zone 8k is too small; at least 64k' ],
+    [ 'a prompt template that does not exist',
+      http('', "location = /webhook { k8flex_webhook;"
+               . " k8flex_prompt $prompts/missing.txt; }"),
+      "cannot open the prompt template \"$prompts/missing.txt\" of "
+      . '"k8flex_prompt"' ],
+    [ 'a prompt template without {EVIDENCE}',
+      http('', "location = /webhook { k8flex_webhook;"
+               . " k8flex_prompt $no_evidence; }"),
+      "the prompt template \"$no_evidence\" has no {EVIDENCE} placeholder;"
+      . ' its placeholders are {ALERT}, {CATEGORY} and {EVIDENCE}' ],
+    [ 'a prompt template that is not UTF-8',
+      http('', "location = /webhook { k8flex_webhook;"
+               . " k8flex_prompt $not_utf8; }"),
+      "the prompt template \"$not_utf8\" is not valid UTF-8" ],
+    [ 'k8flex_prompt twice',
+      http('', "location = /webhook { k8flex_webhook;"
+               . " k8flex_prompt $good_prompt; k8flex_prompt $good_prompt; }"),
+      '"k8flex_prompt" directive is duplicate' ],
+    [ 'k8flex_num_ctx too small',
+      http('', 'location = /webhook { k8flex_webhook; k8flex_num_ctx 100; }'),
+      'invalid value "100" in "k8flex_num_ctx": expected "auto" or a context '
+      . 'size from 512 to 1048576 tokens' ],
+    [ 'k8flex_ollama_api neither generate nor chat',
+      http('', 'location = /webhook { k8flex_webhook;'
+               . ' k8flex_ollama_api completions; }'),
+      'invalid value "completions" in "k8flex_ollama_api": expected '
+      . '"generate" (/api/generate) or "chat" (/api/chat)' ],
+    [ 'k8flex_llm_concurrency 0',
+      http('k8flex_llm_concurrency 0;',
+           'location = /webhook { k8flex_webhook; }'),
+      'invalid value "0" in "k8flex_llm_concurrency": expected a number of '
+      . 'analyses from 1 to 1024' ],
+    [ 'k8flex_llm_retries 11',
+      http('k8flex_llm_retries 11;',
+           'location = /webhook { k8flex_webhook; }'),
+      'invalid value "11" in "k8flex_llm_retries": expected a number of '
+      . 'retries from 0 to 10' ],
+    [ 'k8flex_llm_stall_timeout not a time',
+      http('k8flex_llm_stall_timeout soon;',
+           'location = /webhook { k8flex_webhook; }'),
+      '"k8flex_llm_stall_timeout" directive invalid value' ],
+    [ 'k8flex_kubernetes neither in-cluster nor a URL',
+      http('k8flex_kubernetes kube:6443;',
+           'location = /webhook { k8flex_webhook; }'),
+      'invalid URL "kube:6443" in "k8flex_kubernetes": expected '
+      . 'http://host[:port] or https://...' ],
+    [ 'k8flex_kubernetes twice',
+      http('k8flex_kubernetes in-cluster;'
+           . ' k8flex_kubernetes http://127.0.0.1:8001;',
+           'location = /webhook { k8flex_webhook; }'),
+      '"k8flex_kubernetes" directive is duplicate' ],
+    [ 'k8flex_kubernetes in a location',
+      http('', 'location = /webhook { k8flex_webhook;'
+               . ' k8flex_kubernetes in-cluster; }'),
+      '"k8flex_kubernetes" directive is not allowed here' ],
+    [ 'k8flex_engine neither on nor off',
+      http('k8flex_engine later;', 'location = /webhook { k8flex_webhook; }'),
+      'invalid value "later" in "k8flex_engine" directive, it must be "on" '
+      . 'or "off"' ],
+    [ 'k8flex_analyses with an argument',
+      http('', 'location /analyses { k8flex_analyses on; }'),
+      'invalid number of arguments in "k8flex_analyses" directive' ],
     [ 'k8flex_zone in bytes, too small',
       http('k8flex_zone 1000;', 'location = /webhook { k8flex_webhook; }'),
       'k8flex_zone 1000 is too small; at least 64k' ],
