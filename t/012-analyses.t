@@ -52,6 +52,29 @@ print $fh '{"id":"1a2000000aa-7-1","received_at":"2026-11-26T10:00:00.000Z",'
           . '"namespace":"shop","pod":"cart-7c9d8f6b5-q2x4m"}}' . "\n";
 close $fh;
 
+# the configuration of the blocks that read it (with the store, and a
+# webhook whose spool it is)
+
+our $SpoolHttpConfig = <<'_EOC_';
+k8flex_engine off;
+k8flex_store $TEST_NGINX_STORE;
+k8flex_spool $TEST_NGINX_QUEUED_SPOOL;
+_EOC_
+
+our $SpoolConfig = <<'_EOC_';
+location = /webhook { k8flex_webhook; }
+location /analyses { k8flex_analyses; }
+_EOC_
+
+# the read API behind k8flex_auth_token
+
+our $GuardedConfig = <<'_EOC_';
+location /analyses {
+    k8flex_analyses;
+    k8flex_auth_token s3cret;
+}
+_EOC_
+
 $ENV{TEST_NGINX_STORE} = $Copy;
 $ENV{TEST_NGINX_QUEUED_SPOOL} = $Spool;
 $ENV{TEST_NGINX_STORE_GONE} = $Gone;
@@ -418,11 +441,8 @@ answered 503: the store cannot be read:
 
 
 === TEST 31: k8flex_auth_token guards the read API: without the token, 401
---- config
-location /analyses {
-    k8flex_analyses;
-    k8flex_auth_token s3cret;
-}
+--- config eval
+$main::GuardedConfig
 --- request
 GET /analyses/19ac1f3e2b0-4242-1
 --- error_code: 401
@@ -436,11 +456,8 @@ missing "Authorization: Bearer <token>" header
 
 
 === TEST 32: k8flex_auth_token guards the read API: with the token, the record
---- config
-location /analyses {
-    k8flex_analyses;
-    k8flex_auth_token s3cret;
-}
+--- config eval
+$main::GuardedConfig
 --- request
 GET /analyses/19ac1f3e2b0-4242-1
 --- more_headers
@@ -451,13 +468,10 @@ Authorization: Bearer s3cret
 
 
 === TEST 33: an alert still waiting in the spool reads as queued, made of its job
---- http_config
-k8flex_engine off;
-k8flex_store $TEST_NGINX_STORE;
-k8flex_spool $TEST_NGINX_QUEUED_SPOOL;
---- config
-location = /webhook { k8flex_webhook; }
-location /analyses { k8flex_analyses; }
+--- http_config eval
+$main::SpoolHttpConfig
+--- config eval
+$main::SpoolConfig
 --- request
 GET /analyses/1a2000000aa-7-1
 --- error_code: 200
@@ -467,13 +481,10 @@ GET /analyses/1a2000000aa-7-1
 
 
 === TEST 34: an id neither in the store nor in the spool is 404
---- http_config
-k8flex_engine off;
-k8flex_store $TEST_NGINX_STORE;
-k8flex_spool $TEST_NGINX_QUEUED_SPOOL;
---- config
-location = /webhook { k8flex_webhook; }
-location /analyses { k8flex_analyses; }
+--- http_config eval
+$main::SpoolHttpConfig
+--- config eval
+$main::SpoolConfig
 --- request
 GET /analyses/1a2000000aa-7-2
 --- error_code: 404

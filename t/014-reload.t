@@ -10,100 +10,51 @@
 # nginx itself (Test::More only) and runs the same under either
 # Test::Nginx.  The fake Kubernetes API and the slow fake Ollama are
 # server blocks of the same nginx; Debian's echo module makes the delays.
+# The alert, the fake API's locations, starting nginx and reading the
+# records are in t/own-nginx.pl, shared with t/015-kubernetes.t.
 
 use strict;
 use warnings;
 
 use Test::More;
-use File::Temp qw(tempdir);
-use File::Spec;
-use Cwd qw(cwd abs_path);
-use HTTP::Tiny;
-use JSON::PP;
-use Time::HiRes qw(sleep time);
+use Cwd qw(abs_path);
+use File::Basename qw(dirname);
+use Time::HiRes qw(sleep);
 
-my $nginx = $ENV{TEST_NGINX_BINARY} || 'nginx';
-my @modules = split ' ', ($ENV{TEST_NGINX_LOAD_MODULES}
-                          || cwd() . '/build/ngx_http_k8flex_module.so');
+our $Port = $ENV{TEST_NGINX_RELOAD_PORT} || 19870;
+
+require(dirname(abs_path(__FILE__)) . '/own-nginx.pl');
+
+our ($KubePort, $OllamaPort, $PodApi, $Json);
+
 my $echo = $ENV{TEST_NGINX_ECHO_MODULE}
            || '/usr/lib/nginx/modules/ngx_http_echo_module.so';
-my $port = $ENV{TEST_NGINX_RELOAD_PORT} || 19870;
-my ($kport, $oport) = ($port + 1, $port + 2);
-
-my $root = abs_path(File::Spec->catdir((File::Spec->splitpath(
-               File::Spec->rel2abs(__FILE__)))[1], '..'));
-my $fixtures = "$root/t/fixtures";
 
 plan skip_all => "the echo module is not installed ($echo)" unless -f $echo;
 
-my $http = HTTP::Tiny->new(timeout => 10);
-my $json = JSON::PP->new;
-
-my $alert = $json->encode({
-    version => '4', status => 'firing', receiver => 'k8flex',
-    groupLabels => {}, commonLabels => {}, commonAnnotations => {},
-    externalURL => 'http://alertmanager:9093', groupKey => '{}:{}',
-    alerts => [ {
-        status => 'firing',
-        labels => { alertname => 'KubePodCrashLooping', namespace => 'shop',
-                    pod => 'cart-7c9d8f6b5-q2x4m', severity => 'critical' },
-        annotations => { summary => 'Pod is crash looping.' },
-        startsAt => '2026-11-26T09:30:00Z', endsAt => '0001-01-01T00:00:00Z',
-        generatorURL => 'http://prometheus/graph', fingerprint => 'a1b2c3',
-    } ],
-});
-
-# a prefix with the configuration; returns the prefix
+# starts nginx with an analysis that streams for $o{sleep} seconds, at
+# most $o{concurrency} at a time (1); returns the prefix
 
 sub start {
     my (%o) = @_;
-    my $prefix = tempdir(CLEANUP => 1);
 
-    mkdir "$prefix/$_" for qw(logs conf html);
-
-    my $main = $o{shutdown} ? "worker_shutdown_timeout $o{shutdown};\n" : '';
+    my $main = $o{shutdown} ? "worker_shutdown_timeout $o{shutdown};" : '';
     my $sleep = $o{sleep};
     my $conc = $o{concurrency} || 1;
 
-    open my $fh, '>', "$prefix/conf/nginx.conf" or die $!;
-    print $fh join('', map { "load_module $_;\n" } $echo, @modules), <<_EOC_;
-worker_processes 1;
-$main
-error_log logs/error.log info;
-pid logs/nginx.pid;
-events { worker_connections 256; }
-http {
-    access_log off;
-    k8flex_kubernetes http://127.0.0.1:$kport;
+    return start_nginx(<<_EOC_, main => $main, modules => [ $echo ]);
+    k8flex_kubernetes http://127.0.0.1:$KubePort;
     k8flex_llm_concurrency $conc;
     k8flex_llm_retries 0;
 
     server {
-        listen 127.0.0.1:$port;
-        location = /webhook {
-            k8flex_webhook;
-            k8flex_ollama http://127.0.0.1:$oport;
-        }
-        location /analyses { k8flex_analyses; }
-    }
-
-    server {
-        listen 127.0.0.1:$kport;
+        listen 127.0.0.1:$KubePort;
         default_type application/json;
-        location ~ /log\$ {
-            default_type text/plain;
-            alias $fixtures/kubernetes/pod-log-current.txt;
-        }
-        location ~ /pods/ {
-            alias $fixtures/kubernetes/pod-crashloop-oomkilled.json;
-        }
-        location / {
-            return 404 '{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"NotFound","code":404}';
-        }
+$PodApi
     }
 
     server {
-        listen 127.0.0.1:$oport;
+        listen 127.0.0.1:$OllamaPort;
         location = /api/generate {
             default_type application/x-ndjson;
             echo '{"model":"m","response":"The container ","done":false}';
@@ -113,54 +64,7 @@ http {
             echo '{"model":"m","response":"","done":true,"done_reason":"stop","eval_count":4}';
         }
     }
-}
 _EOC_
-    close $fh;
-
-    my $user = $> == 0 ? ' -g "user root;"' : '';
-    system("$nginx -p $prefix -c conf/nginx.conf$user") == 0
-        or die "nginx did not start";
-
-    for (1 .. 50) {
-        last if $http->get("http://127.0.0.1:$port/analyses")->{success};
-        sleep 0.1;
-    }
-
-    return $prefix;
-}
-
-sub signal {
-    my ($prefix, $sig) = @_;
-    system("$nginx -p $prefix -c conf/nginx.conf -s $sig 2>/dev/null");
-}
-
-sub post {
-    my $r = $http->post("http://127.0.0.1:$port/webhook", {
-        headers => { 'Content-Type' => 'application/json' },
-        content => $alert });
-    die "webhook answered $r->{status}" unless $r->{status} == 202;
-    return $json->decode($r->{content})->{alerts}[0]{id};
-}
-
-sub record {
-    my ($id) = @_;
-    my $r = $http->get("http://127.0.0.1:$port/analyses/$id");
-    return $r->{success} ? $json->decode($r->{content}) : undef;
-}
-
-# waits until the record is in one of the states
-
-sub wait_state {
-    my ($id, $states, $timeout) = @_;
-    my $end = time + ($timeout || 15);
-
-    while (time < $end) {
-        my $rec = record($id);
-        return $rec if $rec && $rec->{state} =~ /^(?:$states)$/;
-        sleep 0.1;
-    }
-
-    return record($id);
 }
 
 sub worker {
@@ -172,9 +76,7 @@ sub worker {
 
 sub error_log {
     my ($prefix) = @_;
-    open my $fh, '<', "$prefix/logs/error.log" or return '';
-    local $/;
-    return <$fh>;
+    return slurp("$prefix/logs/error.log");
 }
 
 sub files {
@@ -278,7 +180,7 @@ sub files {
     ok(!-f "$prefix/logs/nginx.pid", 'quit: nginx exited');
 
     open my $fh, '<', "$prefix/k8flex_store/$id.json";
-    my $first = $fh ? $json->decode(do { local $/; <$fh> }) : {};
+    my $first = $fh ? $Json->decode(do { local $/; <$fh> }) : {};
     is($first->{state}, 'done', 'quit: the streaming analysis finished');
 
     is_deeply([ files("$prefix/k8flex_spool/new") ], [ "$id2.json" ],

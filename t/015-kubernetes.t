@@ -8,33 +8,26 @@
 # The fake API server is an https server block of the same nginx, with a
 # CA and a certificate made by openssl for this run.  The token changes
 # while nginx runs, so this file starts nginx itself (Test::More only).
+# The alert, the fake API's locations, starting nginx and reading the
+# records are in t/own-nginx.pl, shared with t/014-reload.t.
 
 use strict;
 use warnings;
 
 use Test::More;
+use Cwd qw(abs_path);
+use File::Basename qw(dirname);
 use File::Temp qw(tempdir);
-use File::Spec;
-use Cwd qw(cwd abs_path);
-use HTTP::Tiny;
-use JSON::PP;
-use Time::HiRes qw(sleep time);
+use Time::HiRes qw(sleep);
 
-my $nginx = $ENV{TEST_NGINX_BINARY} || 'nginx';
-my @modules = split ' ', ($ENV{TEST_NGINX_LOAD_MODULES}
-                          || cwd() . '/build/ngx_http_k8flex_module.so');
-my $port = $ENV{TEST_NGINX_KUBE_PORT} || 19875;
-my ($kport, $oport) = ($port + 1, $port + 2);
+our $Port = $ENV{TEST_NGINX_KUBE_PORT} || 19875;
 
-my $root = abs_path(File::Spec->catdir((File::Spec->splitpath(
-               File::Spec->rel2abs(__FILE__)))[1], '..'));
-my $fixtures = "$root/t/fixtures";
+require(dirname(abs_path(__FILE__)) . '/own-nginx.pl');
+
+our ($KubePort, $OllamaPort, $PodApi, $Fixtures);
 
 plan skip_all => 'openssl is not installed'
     unless `openssl version 2>/dev/null` =~ /SSL/;
-
-my $http = HTTP::Tiny->new(timeout => 10);
-my $json = JSON::PP->new;
 
 my $dir = tempdir(CLEANUP => 1);
 
@@ -69,36 +62,12 @@ sub token {
     rename "$dir/token.tmp", "$dir/token" or die $!;
 }
 
-my $alert = $json->encode({
-    version => '4', status => 'firing', receiver => 'k8flex',
-    groupLabels => {}, commonLabels => {}, commonAnnotations => {},
-    externalURL => 'http://alertmanager:9093', groupKey => '{}:{}',
-    alerts => [ {
-        status => 'firing',
-        labels => { alertname => 'KubePodCrashLooping', namespace => 'shop',
-                    pod => 'cart-7c9d8f6b5-q2x4m', severity => 'critical' },
-        annotations => { summary => 'Pod is crash looping.' },
-        startsAt => '2026-11-26T09:30:00Z', endsAt => '0001-01-01T00:00:00Z',
-        generatorURL => 'http://prometheus/graph', fingerprint => 'a1b2c3',
-    } ],
-});
-
 # starts nginx; %env is its environment, $http_conf goes into http{}
 
 sub start {
     my ($http_conf, %env) = @_;
-    my $prefix = tempdir(CLEANUP => 1);
 
-    mkdir "$prefix/$_" for qw(logs conf);
-
-    open my $fh, '>', "$prefix/conf/nginx.conf" or die $!;
-    print $fh join('', map { "load_module $_;\n" } @modules), <<_EOC_;
-worker_processes 1;
-error_log logs/error.log info;
-pid logs/nginx.pid;
-events { worker_connections 256; }
-http {
-    access_log off;
+    return start_nginx(<<_EOC_, env => \%env);
     k8flex_llm_retries 0;
     k8flex_cache_ttl 1ms;
     $http_conf
@@ -106,16 +75,7 @@ http {
     log_format api '\$http_authorization \$connection \$connection_requests';
 
     server {
-        listen 127.0.0.1:$port;
-        location = /webhook {
-            k8flex_webhook;
-            k8flex_ollama http://127.0.0.1:$oport;
-        }
-        location /analyses { k8flex_analyses; }
-    }
-
-    server {
-        listen 127.0.0.1:$kport ssl;
+        listen 127.0.0.1:$KubePort ssl;
         ssl_certificate $dir/api.crt;
         ssl_certificate_key $dir/api.key;
         access_log logs/api.log api;
@@ -126,68 +86,31 @@ http {
             return 401 '{"kind":"Status","apiVersion":"v1","status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}';
         }
 
-        location ~ /log\$ {
-            default_type text/plain;
-            alias $fixtures/kubernetes/pod-log-current.txt;
-        }
-        location ~ /pods/ {
-            alias $fixtures/kubernetes/pod-crashloop-oomkilled.json;
-        }
-        location / {
-            return 404 '{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"NotFound","code":404}';
-        }
+$PodApi
     }
 
     server {
-        listen 127.0.0.1:$oport;
+        listen 127.0.0.1:$OllamaPort;
         location = /api/generate {
             error_page 405 =200 \$uri;
             default_type application/x-ndjson;
-            alias $fixtures/ollama/generate-stream.ndjson;
+            alias $Fixtures/ollama/generate-stream.ndjson;
         }
     }
-}
 _EOC_
-    close $fh;
-
-    my $envs = join ' ', map { "$_=$env{$_}" } sort keys %env;
-    my $user = $> == 0 ? ' -g "user root;"' : '';
-
-    system("env $envs $nginx -p $prefix -c conf/nginx.conf$user") == 0
-        or die "nginx did not start";
-
-    for (1 .. 50) {
-        last if $http->get("http://127.0.0.1:$port/analyses")->{success};
-        sleep 0.1;
-    }
-
-    return $prefix;
 }
 
 sub stop {
-    system("$nginx -p $_[0] -c conf/nginx.conf -s stop 2>/dev/null");
+    signal($_[0], 'stop');
     sleep 0.3;
 }
 
+# posts the alert; its record once the analysis is done or failed, undef
+# if it is not within 15 s
+
 sub analyse {
-    my $r = $http->post("http://127.0.0.1:$port/webhook", {
-        headers => { 'Content-Type' => 'application/json' },
-        content => $alert });
-    die "webhook answered $r->{status}" unless $r->{status} == 202;
-
-    my $id = $json->decode($r->{content})->{alerts}[0]{id};
-    my $end = time + 15;
-
-    while (time < $end) {
-        $r = $http->get("http://127.0.0.1:$port/analyses/$id");
-        if ($r->{success}) {
-            my $rec = $json->decode($r->{content});
-            return $rec if $rec->{state} =~ /^(?:done|failed)$/;
-        }
-        sleep 0.1;
-    }
-
-    return undef;
+    my $rec = wait_state(post(), 'done|failed');
+    return $rec && $rec->{state} =~ /^(?:done|failed)$/ ? $rec : undef;
 }
 
 sub section {
@@ -195,12 +118,6 @@ sub section {
     my ($s) = grep { $_->{name} =~ /^\Q$name\E/ }
               @{ $rec->{evidence}{sections} };
     return $s || {};
-}
-
-sub slurp {
-    open my $fh, '<', $_[0] or return '';
-    local $/;
-    return <$fh>;
 }
 
 # the token the fake API expects comes from a map on a file's content:
@@ -222,7 +139,7 @@ sub expect {
                        . "k8flex_kubernetes_token_file $dir/token;\n"
                        . "k8flex_kubernetes_ca_file $dir/ca.crt;\n",
                        KUBERNETES_SERVICE_HOST => '127.0.0.1',
-                       KUBERNETES_SERVICE_PORT => $kport);
+                       KUBERNETES_SERVICE_PORT => $KubePort);
 
     my $rec = analyse();
     is($rec->{state}, 'done', 'in-cluster: the analysis is done');
@@ -250,7 +167,7 @@ sub expect {
     token('token-two');
 
     my $prefix = start(expect('token-three')
-                       . "k8flex_kubernetes https://127.0.0.1:$kport;\n"
+                       . "k8flex_kubernetes https://127.0.0.1:$KubePort;\n"
                        . "k8flex_kubernetes_token_file $dir/token;\n"
                        . "k8flex_kubernetes_ca_file $dir/ca.crt;\n");
 
@@ -279,7 +196,7 @@ sub expect {
     token('token-one');
 
     my $prefix = start(expect('token-one')
-                       . "k8flex_kubernetes https://127.0.0.1:$kport;\n"
+                       . "k8flex_kubernetes https://127.0.0.1:$KubePort;\n"
                        . "k8flex_kubernetes_token_file $dir/token;\n"
                        . "k8flex_kubernetes_ca_file $dir/other.crt;\n");
 
