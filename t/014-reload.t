@@ -5,6 +5,7 @@
 # cannot finish: a job cut off by worker_shutdown_timeout, a job waiting
 # for an LLM slot.  No job is dropped silently, not even by a worker
 # that is killed: the next one takes its jobs and its LLM slot back.
+# And with several workers, k8flex_llm_concurrency holds across them.
 #
 # These need signals sent while an analysis runs, so this file starts
 # nginx itself (Test::More only) and runs the same under either
@@ -20,6 +21,8 @@ use Test::More;
 use Cwd qw(abs_path);
 use File::Basename qw(dirname);
 use Time::HiRes qw(sleep);
+use Time::Local qw(timegm);
+use HTTP::Tiny;
 
 our $Port = $ENV{TEST_NGINX_RELOAD_PORT} || 19870;
 
@@ -42,7 +45,9 @@ sub start {
     my $sleep = $o{sleep};
     my $conc = $o{concurrency} || 1;
 
-    return start_nginx(<<_EOC_, main => $main, modules => [ $echo ]);
+    my @opts = (main => $main, modules => [ $echo ], workers => $o{workers});
+
+    return start_nginx(<<_EOC_, @opts);
     k8flex_kubernetes http://127.0.0.1:$KubePort;
     k8flex_llm_concurrency $conc;
     k8flex_llm_retries 0;
@@ -72,6 +77,15 @@ sub worker {
     my @pids = `pgrep -P \$(cat $prefix/logs/nginx.pid) 2>/dev/null`;
     chomp @pids;
     return join ' ', sort @pids;
+}
+
+# "2026-11-26T16:50:01.123Z" in milliseconds since the epoch
+
+sub iso_ms {
+    my ($y, $mo, $d, $h, $mi, $s, $ms) =
+        $_[0] =~ /^(\d+)-(\d+)-(\d+)T(\d+):(\d+):(\d+)\.(\d+)Z$/
+        or die "not a time: $_[0]";
+    return timegm($s, $mi, $h, $d, $mo - 1, $y) * 1000 + $ms;
 }
 
 sub error_log {
@@ -222,6 +236,56 @@ sub files {
     is_deeply([ files("$prefix/k8flex_spool/new"),
                 files("$prefix/k8flex_spool/claimed") ], [],
               'crash: the spool is empty');
+
+    signal($prefix, 'stop');
+}
+
+# 5. k8flex_llm_concurrency holds across workers: with two workers and
+#    one slot, alerts accepted by both never stream at the same time
+
+{
+    my $prefix = start(sleep => 1, workers => 2);
+    my (@ids, %accepted);
+
+    # the job id names the worker that accepted the alert; a fresh
+    # connection each time lets the kernel pick another worker
+
+    for (1 .. 20) {
+        local $main::Http = HTTP::Tiny->new(timeout => 10, keep_alive => 0);
+        my $id = post();
+        push @ids, $id;
+        $accepted{(split /-/, $id)[1]}++;
+        last if keys %accepted >= 2 && @ids >= 3;
+    }
+
+    is(scalar keys %accepted, 2, 'workers: both workers accepted alerts');
+
+    my @runs;
+
+    for my $id (@ids) {
+        my $rec = wait_state($id, 'done|failed', 10 + 2 * @ids);
+        is($rec->{state}, 'done', "workers: $id is done");
+
+        my $t = $rec->{timings};
+        my $start = iso_ms($t->{gathered_at}) + $t->{waiting_ms};
+        push @runs, [ $start, iso_ms($t->{finished_at}), $rec->{worker} ];
+    }
+
+    @runs = sort { $a->[0] <=> $b->[0] } @runs;
+
+    my $overlap = 0;
+    for my $i (1 .. $#runs) {
+        # the clocks of two processes: a few ms of slack
+        $overlap++ if $runs[$i][0] < $runs[$i - 1][1] - 50;
+    }
+
+    is($overlap, 0, 'workers: never two analyses at the LLM at once');
+
+    my %ran = map { $_->[2] => 1 } @runs;
+    diag('workers: analysed by ' . join(', ', sort keys %ran));
+
+    unlike(error_log($prefix), qr/\[(?:alert|crit|emerg)\]/,
+           'workers: no alert or crit');
 
     signal($prefix, 'stop');
 }

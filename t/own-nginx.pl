@@ -72,8 +72,8 @@ our $Alert = $Json->encode({
 });
 
 # starts nginx, one worker, in a new prefix (logs/, conf/, html/); its
-# nginx.conf loads each of @{ $o{modules} } and the k8flex module, has
-# $o{main} in the main context, and $http in http {} before the server
+# nginx.conf loads each of @{ $o{modules} } and the k8flex module, runs
+# $o{workers} worker processes (1), has $o{main} in the main context, and $http in http {} before the server
 # that takes the alerts on $Port (POST /webhook, analysed with the
 # Ollama on $OllamaPort, and GET /analyses); %{ $o{env} } is its
 # environment.  Waits until /analyses answers; returns the prefix.
@@ -82,13 +82,17 @@ sub start_nginx {
     my ($http, %o) = @_;
     my $prefix = tempdir(CLEANUP => 1);
     my $main = $o{main} // '';
+    my $workers = $o{workers} || 1;
+
+    # several workers: the kernel spreads the connections among them
+    my $reuseport = $workers > 1 ? ' reuseport' : '';
 
     mkdir "$prefix/$_" for qw(logs conf html);
 
     open my $fh, '>', "$prefix/conf/nginx.conf" or die $!;
     print $fh join('', map { "load_module $_;\n" }
                            @{ $o{modules} || [] }, @Modules), <<_EOC_;
-worker_processes 1;
+worker_processes $workers;
 $main
 error_log logs/error.log info;
 pid logs/nginx.pid;
@@ -97,7 +101,7 @@ http {
     access_log off;
 $http
     server {
-        listen 127.0.0.1:$Port;
+        listen 127.0.0.1:$Port$reuseport;
         location = /webhook {
             k8flex_webhook;
             k8flex_ollama http://127.0.0.1:$OllamaPort;
