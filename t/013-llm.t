@@ -511,3 +511,23 @@ $main::Wait + 1.5
 [error]
 Cart-DB-pass-7731
 AKIAZ7K8FLEXTEST0042
+
+
+
+=== TEST 14: k8flex_num_ctx pins the context size: the request asks for it whatever the prompt's size
+--- config
+    location = /webhook {
+        k8flex_webhook;
+        k8flex_ollama http://127.0.0.1:$TEST_NGINX_OLLAMA_PORT;
+        k8flex_num_ctx 6144;
+    }
+--- request eval
+["POST /webhook\n" . main::alert($main::CartCrashLooping),
+ "GET /captured"]
+--- error_code eval
+[202, 200]
+--- response_body_like eval
+[qr/"queued":true/,
+ qr/\A\{[^\n]*"options":\{"num_ctx":6144\}[^\n]*\n\z/]
+--- error_log eval
+[qr/k8flex: analysis [0-9a-z-]+ of Alertmanager alert "KubePodCrashLooping" on shop\/cart-7c9d8f6b5-q2x4m: done \(category pod-crash, llm ok, \d+ ms\)/]
