@@ -50,10 +50,22 @@ sub reload {
     $conf =~ s/\Q$from\E/$to/ or die "no \"$from\" in $file";
     add_file($file, $conf);
 
-    open $in, '<', $Test::Nginx::Util::PidFile or die "no pid file: $!";
-    my $pid = <$in>;
-    close $in;
-    chomp $pid;
+    # under valgrind nginx takes a while to write its pid
+
+    my $pid = '';
+
+    for (1 .. 300) {
+        if (open $in, '<', $Test::Nginx::Util::PidFile) {
+            $pid = <$in> // '';
+            close $in;
+            chomp $pid;
+            last if $pid =~ /^\d+$/;
+        }
+
+        sleep 0.1;
+    }
+
+    die "no pid in $Test::Nginx::Util::PidFile" unless $pid =~ /^\d+$/;
     kill 'HUP', $pid or die "kill -HUP $pid: $!";
 
     my $url = 'http://127.0.0.1:' . server_port() . '/health';
