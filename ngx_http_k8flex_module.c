@@ -87,6 +87,10 @@ static ngx_http_k8flex_range_t  ngx_http_k8flex_retries_range = {
     0, 10, "retries"
 };
 
+static ngx_http_k8flex_range_t  ngx_http_k8flex_keep_range = {
+    1, 10000000, "analyses"
+};
+
 
 #define NGX_HTTP_K8FLEX_SA  "/var/run/secrets/kubernetes.io/serviceaccount/"
 
@@ -200,6 +204,13 @@ static ngx_command_t  ngx_http_k8flex_commands[] = {
       NGX_HTTP_MAIN_CONF_OFFSET,
       offsetof(ngx_http_k8flex_main_conf_t, store),
       NULL },
+
+    { ngx_string("k8flex_store_keep"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_k8flex_number_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_k8flex_main_conf_t, store_keep),
+      &ngx_http_k8flex_keep_range },
 
     { ngx_string("k8flex_zone"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
@@ -353,6 +364,7 @@ ngx_http_k8flex_create_main_conf(ngx_conf_t *cf)
     kmcf->llm_timeout = NGX_CONF_UNSET_MSEC;
     kmcf->kubernetes_timeout = NGX_CONF_UNSET_MSEC;
     kmcf->cache_ttl = NGX_CONF_UNSET_MSEC;
+    kmcf->store_keep = NGX_CONF_UNSET_UINT;
 
     return kmcf;
 }
@@ -373,6 +385,7 @@ ngx_http_k8flex_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_conf_init_msec_value(kmcf->llm_timeout, 1800000);
     ngx_conf_init_msec_value(kmcf->kubernetes_timeout, 10000);
     ngx_conf_init_msec_value(kmcf->cache_ttl, 5000);
+    ngx_conf_init_uint_value(kmcf->store_keep, 10000);
 
     if (kmcf->webhooks == 0 && kmcf->readers == 0) {
         return NGX_CONF_OK;

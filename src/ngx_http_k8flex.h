@@ -32,6 +32,7 @@ typedef struct {
     /* the analysis engine */
     ngx_flag_t                 engine;
     ngx_path_t                *store;
+    ngx_uint_t                 store_keep;      /* records kept at most */
     ngx_shm_zone_t            *zone;
     size_t                     zone_size;
     ngx_uint_t                 llm_concurrency;

@@ -43,7 +43,8 @@
 /* the spool is looked at this often even when nothing wakes the engine */
 #define NGX_HTTP_K8FLEX_SCAN       1000
 
-/* every so many scans, the jobs of workers that died are looked for */
+/* every so many scans, the jobs of workers that died are looked for,
+ * and the store is cut to k8flex_store_keep records */
 #define NGX_HTTP_K8FLEX_RECLAIM    30
 
 /* a spool job is a normalized alert and a few fields */
@@ -57,6 +58,7 @@ typedef struct {
     ngx_event_t                    scan;
     ngx_str_t                      new_dir;
     ngx_str_t                      claimed_dir;
+    ngx_str_t                      store_dir;
     ngx_uint_t                     scans;
     ngx_log_t                     *log;
 } ngx_http_k8flex_engine_t;
@@ -64,6 +66,7 @@ typedef struct {
 
 static void ngx_http_k8flex_engine_scan(ngx_event_t *ev);
 static void ngx_http_k8flex_engine_reclaim(ngx_http_k8flex_engine_t *e);
+static void ngx_http_k8flex_engine_trim(ngx_http_k8flex_engine_t *e);
 static ngx_int_t ngx_http_k8flex_engine_claim(ngx_http_k8flex_engine_t *e,
     ngx_str_t *name);
 static ngx_int_t ngx_http_k8flex_engine_load(ngx_http_k8flex_job_t *job);
@@ -133,6 +136,14 @@ ngx_http_k8flex_engine_init_process(ngx_cycle_t *cycle)
     e->claimed_dir.data = p;
     e->claimed_dir.len = ngx_sprintf(p, "%V/claimed%Z", &kmcf->spool->name)
                          - p - 1;
+
+    p = ngx_pnalloc(cycle->pool, kmcf->store->name.len + 1);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    e->store_dir.data = p;
+    e->store_dir.len = ngx_sprintf(p, "%V%Z", &kmcf->store->name) - p - 1;
 
     if (ngx_create_dir(e->claimed_dir.data, 0700) == NGX_FILE_ERROR
         && ngx_errno != NGX_EEXIST)
@@ -243,6 +254,7 @@ ngx_http_k8flex_engine_scan(ngx_event_t *ev)
 
     if (e->scans++ % NGX_HTTP_K8FLEX_RECLAIM == 0) {
         ngx_http_k8flex_engine_reclaim(e);
+        ngx_http_k8flex_engine_trim(e);
     }
 
     room = NGX_HTTP_K8FLEX_JOBS_MAX - e->njobs;
@@ -406,6 +418,97 @@ ngx_http_k8flex_engine_reclaim(ngx_http_k8flex_engine_t *e)
     }
 
     (void) ngx_close_dir(&dir);
+}
+
+
+/*
+ * The store keeps the newest k8flex_store_keep records: ids start with
+ * the time, so the oldest are the first names.  Several workers may
+ * trim at once; a file another worker removed first is no error.
+ */
+
+static void
+ngx_http_k8flex_engine_trim(ngx_http_k8flex_engine_t *e)
+{
+    u_char       *p, path[NGX_MAX_PATH];
+    size_t        len;
+    ngx_dir_t     dir;
+    ngx_str_t    *name;
+    ngx_uint_t    i, n;
+    ngx_pool_t   *pool;
+    ngx_array_t  *names;
+
+    if (ngx_open_dir(&e->store_dir, &dir) == NGX_ERROR) {
+        return;
+    }
+
+    pool = ngx_create_pool(4096, e->log);
+    names = pool ? ngx_array_create(pool, 64, sizeof(ngx_str_t)) : NULL;
+
+    while (names) {
+        ngx_set_errno(0);
+
+        if (ngx_read_dir(&dir) == NGX_ERROR) {
+            break;
+        }
+
+        len = ngx_de_namelen(&dir);
+
+        if (len <= 5 || ngx_de_name(&dir)[0] == '.'
+            || ngx_strncmp(ngx_de_name(&dir) + len - 5, ".json", 5) != 0)
+        {
+            continue;
+        }
+
+        name = ngx_array_push(names);
+        if (name == NULL) {
+            names = NULL;
+            break;
+        }
+
+        name->len = len;
+        name->data = ngx_pnalloc(pool, len + 1);
+        if (name->data == NULL) {
+            names = NULL;
+            break;
+        }
+
+        ngx_memcpy(name->data, ngx_de_name(&dir), len + 1);
+    }
+
+    (void) ngx_close_dir(&dir);
+
+    if (names && names->nelts > e->kmcf->store_keep) {
+
+        ngx_qsort(names->elts, names->nelts, sizeof(ngx_str_t),
+                  ngx_http_k8flex_engine_cmp);
+
+        name = names->elts;
+        n = names->nelts - e->kmcf->store_keep;
+
+        for (i = 0; i < n; i++) {
+            p = ngx_snprintf(path, sizeof(path) - 1, "%V/%V",
+                             &e->store_dir, &name[i]);
+            *p = '\0';
+
+            if (ngx_delete_file(path) == NGX_FILE_ERROR
+                && ngx_errno != NGX_ENOENT)
+            {
+                ngx_log_error(NGX_LOG_ERR, e->log, ngx_errno,
+                              "k8flex: " ngx_delete_file_n " \"%s\" failed",
+                              path);
+            }
+        }
+
+        ngx_log_error(NGX_LOG_INFO, e->log, 0,
+                      "k8flex: removed the %ui oldest analyses from the "
+                      "store (k8flex_store_keep %ui)",
+                      n, e->kmcf->store_keep);
+    }
+
+    if (pool) {
+        ngx_destroy_pool(pool);
+    }
 }
 
 

@@ -86,6 +86,7 @@ my @good = (
       http('k8flex_zone 64k;', 'location = /webhook { k8flex_webhook; }') ],
     [ 'every engine directive at its level',
       http('k8flex_engine on; k8flex_store store; k8flex_zone 1m;'
+           . ' k8flex_store_keep 500;'
            . ' k8flex_llm_concurrency 4; k8flex_llm_retries 0;'
            . ' k8flex_llm_first_byte_timeout 5m; k8flex_llm_stall_timeout 30s;'
            . ' k8flex_llm_timeout 20m; k8flex_cache_ttl 2s;'
@@ -248,6 +249,10 @@ my @bad = (
       http('', 'location = /webhook { k8flex_webhook;'
                . ' k8flex_kubernetes in-cluster; }'),
       '"k8flex_kubernetes" directive is not allowed here' ],
+    [ 'k8flex_store_keep 0',
+      http('k8flex_store_keep 0;', 'location = /webhook { k8flex_webhook; }'),
+      'invalid value "0" in "k8flex_store_keep": expected a number of '
+      . 'analyses from 1 to 10000000' ],
     [ 'k8flex_engine neither on nor off',
       http('k8flex_engine later;', 'location = /webhook { k8flex_webhook; }'),
       'invalid value "later" in "k8flex_engine" directive, it must be "on" '
