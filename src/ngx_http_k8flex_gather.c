@@ -571,7 +571,8 @@ ngx_http_k8flex_gather_section(ngx_http_k8flex_job_t *job,
 {
     char                         *text, last[K8F_NAME_LEN];
     size_t                        budget, len, count;
-    json_t                       *json, *endpoints;
+    json_t                       *json, *endpoints, *hpa;
+    ngx_uint_t                    i;
     k8f_buf_t                     raw;
     const char                   *ns, *name;
     k8f_owner_t                   owner;
@@ -724,19 +725,18 @@ ngx_http_k8flex_gather_section(ngx_http_k8flex_job_t *job,
             break;
 
         case NGX_HTTP_K8FLEX_SECTION_HPA:
-            endpoints = NULL;
+            hpa = NULL;
 
             if (k8f_evidence_owner(ngx_http_k8flex_gather_find(job,
                                        NGX_HTTP_K8FLEX_SECTION_REPLICASET),
                                    &owner)
                 == K8F_OK)
             {
-                endpoints = k8f_evidence_hpa_for(json, owner.kind,
-                                                 owner.name);
+                hpa = k8f_evidence_hpa_for(json, owner.kind, owner.name);
             }
 
-            if (endpoints) {
-                k8f_evidence_hpa(endpoints, &raw, budget);
+            if (hpa) {
+                k8f_evidence_hpa(hpa, &raw, budget);
 
             } else {
                 /* another workload's autoscaler would only mislead */
@@ -750,10 +750,9 @@ ngx_http_k8flex_gather_section(ngx_http_k8flex_job_t *job,
         case NGX_HTTP_K8FLEX_SECTION_SERVICE:
             endpoints = NULL;
 
-            for (len = 0; len < job->ncalls; len++) {
-                if (job->calls[len].kind == NGX_HTTP_K8FLEX_SECTION_ENDPOINTS)
-                {
-                    endpoints = job->calls[len].json;
+            for (i = 0; i < job->ncalls; i++) {
+                if (job->calls[i].kind == NGX_HTTP_K8FLEX_SECTION_ENDPOINTS) {
+                    endpoints = job->calls[i].json;
                 }
             }
 

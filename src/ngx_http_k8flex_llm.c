@@ -38,7 +38,7 @@
 
 
 static ngx_int_t ngx_http_k8flex_llm_render(ngx_http_k8flex_job_t *job,
-    const char *alert, size_t evidence_len);
+    const char *alert);
 static ngx_int_t ngx_http_k8flex_llm_write(ngx_http_k8flex_curl_t *http,
     u_char *data, size_t len);
 static void ngx_http_k8flex_llm_done(ngx_http_k8flex_curl_t *http,
@@ -61,10 +61,7 @@ ngx_http_k8flex_llm_prepare(ngx_http_k8flex_job_t *job)
         goto nomem;
     }
 
-    if (ngx_http_k8flex_llm_render(job, k8f_buf_str(&alert),
-                                   job->evidence.len)
-        != NGX_OK)
-    {
+    if (ngx_http_k8flex_llm_render(job, k8f_buf_str(&alert)) != NGX_OK) {
         goto nomem;
     }
 
@@ -92,10 +89,7 @@ ngx_http_k8flex_llm_prepare(ngx_http_k8flex_job_t *job)
                        "(the rest of the evidence was cut to fit num_ctx "
                        "%d)\n", job->num_ctx);
 
-        if (ngx_http_k8flex_llm_render(job, k8f_buf_str(&alert),
-                                       job->evidence.len)
-            != NGX_OK)
-        {
+        if (ngx_http_k8flex_llm_render(job, k8f_buf_str(&alert)) != NGX_OK) {
             goto nomem;
         }
     }
@@ -158,13 +152,10 @@ nomem:
 
 
 static ngx_int_t
-ngx_http_k8flex_llm_render(ngx_http_k8flex_job_t *job, const char *alert,
-    size_t evidence_len)
+ngx_http_k8flex_llm_render(ngx_http_k8flex_job_t *job, const char *alert)
 {
     const char  *tpl;
     size_t       len;
-
-    (void) evidence_len;
 
     tpl = NULL;
     len = 0;
