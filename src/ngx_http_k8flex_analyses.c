@@ -45,6 +45,10 @@ static ngx_int_t ngx_http_k8flex_analyses_one(ngx_http_request_t *r,
     ngx_str_t *dir, ngx_str_t *id);
 static ngx_int_t ngx_http_k8flex_analyses_queued(ngx_http_request_t *r,
     ngx_str_t *id);
+static json_t *ngx_http_k8flex_analyses_job(ngx_http_request_t *r,
+    ngx_str_t *id);
+static ngx_int_t ngx_http_k8flex_analyses_spooled(ngx_http_request_t *r,
+    ngx_str_t *before, ngx_array_t *ids, ngx_uint_t *total);
 static ngx_int_t ngx_http_k8flex_analyses_unavailable(ngx_http_request_t *r,
     const char *op, u_char *path, ngx_err_t err);
 static u_char *ngx_http_k8flex_analyses_shown(ngx_pool_t *pool, u_char *data,
@@ -178,10 +182,10 @@ ngx_http_k8flex_analyses_list(ngx_http_request_t *r, ngx_str_t *dir)
 {
     json_t        *body, *list, *record, *entry, *next;
     ngx_int_t      rc;
-    ngx_str_t      before, state, *ids, first;
-    ngx_uint_t     i, limit, total, reads, count, skipped;
+    ngx_str_t      before, state, *ids, *qids, *id, first;
+    ngx_uint_t     i, j, limit, total, reads, read, count, skipped, queued;
     const char    *s, *op;
-    ngx_array_t    names;
+    ngx_array_t    names, spooled;
     json_error_t   error, first_error;
 
     rc = ngx_http_k8flex_analyses_args(r, &limit, &before, &state);
@@ -204,10 +208,24 @@ ngx_http_k8flex_analyses_list(ngx_http_request_t *r, ngx_str_t *dir)
                                                     ngx_errno);
     }
 
+    /* the alerts still waiting in the spool are analyses too: queued */
+
+    if (ngx_http_k8flex_analyses_spooled(r, &before, &spooled, &queued)
+        != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    total += queued;
+
     /* ids sort as they were received: the newest is the greatest */
 
     ids = names.elts;
     ngx_qsort(ids, names.nelts, sizeof(ngx_str_t),
+              ngx_http_k8flex_analyses_cmp);
+
+    qids = spooled.elts;
+    ngx_qsort(qids, spooled.nelts, sizeof(ngx_str_t),
               ngx_http_k8flex_analyses_cmp);
 
     body = ngx_http_k8flex_json_pool(r->pool, json_object());
@@ -222,19 +240,49 @@ ngx_http_k8flex_analyses_list(ngx_http_request_t *r, ngx_str_t *dir)
     }
 
     reads = state.len ? NGX_HTTP_K8FLEX_LIMIT_MAX : limit;
+    read = 0;
     count = 0;
     skipped = 0;
     ngx_str_null(&first);
+    id = NULL;
 
-    for (i = 0; i < names.nelts && count < limit && i < reads; i++) {
+    i = 0;
+    j = 0;
 
-        record = ngx_http_k8flex_analyses_load(r, dir, &ids[i], &error);
+    while ((i < names.nelts || j < spooled.nelts)
+           && count < limit && read < reads)
+    {
+        read++;
+
+        /* the newer of the two; a job back in the spool is queued again */
+
+        if (j == spooled.nelts
+            || (i < names.nelts
+                && ngx_http_k8flex_analyses_cmp(&ids[i], &qids[j]) < 0))
+        {
+            id = &ids[i++];
+
+            record = ngx_http_k8flex_analyses_load(r, dir, id, &error);
+
+        } else {
+            if (i < names.nelts
+                && ngx_http_k8flex_analyses_cmp(&ids[i], &qids[j]) == 0)
+            {
+                i++;
+            }
+
+            id = &qids[j++];
+
+            /* NULL: a worker took it since readdir() */
+            record = ngx_http_k8flex_analyses_job(r, id);
+            error.text[0] = '\0';
+        }
 
         if (record == NULL) {
             /* an empty text: the file went away since readdir() */
 
             if (error.text[0] != '\0' && skipped++ == 0) {
-                first = ids[i];
+                first = *id;
                 first_error = error;
             }
 
@@ -253,7 +301,7 @@ ngx_http_k8flex_analyses_list(ngx_http_request_t *r, ngx_str_t *dir)
             }
         }
 
-        entry = ngx_http_k8flex_analyses_entry(&ids[i], record);
+        entry = ngx_http_k8flex_analyses_entry(id, record);
         json_decref(record);
 
         if (json_array_append_new(list, entry) != 0) {
@@ -271,8 +319,8 @@ ngx_http_k8flex_analyses_list(ngx_http_request_t *r, ngx_str_t *dir)
                       skipped > 1 ? ", and others" : "");
     }
 
-    if (i < names.nelts) {
-        next = json_stringn((char *) ids[i - 1].data, ids[i - 1].len);
+    if (id && (i < names.nelts || j < spooled.nelts)) {
+        next = json_stringn((char *) id->data, id->len);
 
     } else {
         next = json_null();
@@ -698,6 +746,55 @@ not_found:
 }
 
 
+/* the ids of the jobs in the spool's new/: none without a spool */
+
+static ngx_int_t
+ngx_http_k8flex_analyses_spooled(ngx_http_request_t *r, ngx_str_t *before,
+    ngx_array_t *ids, ngx_uint_t *total)
+{
+    u_char                       *p;
+    ngx_str_t                     dir;
+    const char                   *op;
+    ngx_http_k8flex_main_conf_t  *kmcf;
+
+    *total = 0;
+
+    if (ngx_array_init(ids, r->pool, 16, sizeof(ngx_str_t)) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    kmcf = ngx_http_get_module_main_conf(r, ngx_http_k8flex_module);
+
+    if (kmcf->spool == NULL) {
+        return NGX_OK;
+    }
+
+    dir.len = kmcf->spool->name.len + sizeof("/new") - 1;
+    dir.data = ngx_pnalloc(r->pool, dir.len + 1);
+    if (dir.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = ngx_sprintf(dir.data, "%V/new", &kmcf->spool->name);
+    *p = '\0';
+
+    if (ngx_http_k8flex_analyses_names(r, &dir, before, ids, total, &op)
+        != NGX_OK)
+    {
+        /* an unreadable spool shows as no queued analyses */
+
+        if (op == NULL) {
+            return NGX_ERROR;
+        }
+
+        ids->nelts = 0;
+        *total = 0;
+    }
+
+    return NGX_OK;
+}
+
+
 /*
  * No record yet: the alert may still wait in the spool for a worker.
  * Its record is then made of the spool job, in state "queued".
@@ -705,6 +802,24 @@ not_found:
 
 static ngx_int_t
 ngx_http_k8flex_analyses_queued(ngx_http_request_t *r, ngx_str_t *id)
+{
+    json_t  *record;
+
+    record = ngx_http_k8flex_json_pool(r->pool,
+                                       ngx_http_k8flex_analyses_job(r, id));
+    if (record == NULL) {
+        return ngx_http_k8flex_reject(r, NGX_HTTP_NOT_FOUND, NULL,
+                                      "no analysis \"%V\"", id);
+    }
+
+    return ngx_http_k8flex_send_json(r, NGX_HTTP_OK, record);
+}
+
+
+/* the "queued" record of a job in the spool's new/, or NULL */
+
+static json_t *
+ngx_http_k8flex_analyses_job(ngx_http_request_t *r, ngx_str_t *id)
 {
     u_char                       *p;
     json_t                       *job, *record;
@@ -714,45 +829,35 @@ ngx_http_k8flex_analyses_queued(ngx_http_request_t *r, ngx_str_t *id)
     kmcf = ngx_http_get_module_main_conf(r, ngx_http_k8flex_module);
 
     if (kmcf->spool == NULL) {
-        goto not_found;
+        return NULL;
     }
 
     path.len = kmcf->spool->name.len + id->len + sizeof("/new/.json") - 1;
     path.data = ngx_pnalloc(r->pool, path.len + 1);
     if (path.data == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        return NULL;
     }
 
     p = ngx_sprintf(path.data, "%V/new/%V.json", &kmcf->spool->name, id);
     *p = '\0';
 
-    job = ngx_http_k8flex_json_pool(r->pool,
-                                    json_load_file((char *) path.data, 0,
-                                                   NULL));
+    job = json_load_file((char *) path.data, 0, NULL);
     if (job == NULL) {
-        goto not_found;
+        return NULL;
     }
 
-    record = ngx_http_k8flex_json_pool(r->pool,
-                 json_pack("{s:s%,s:s,s:O?,s:O?,s:O?,s:O?,s:O?,s:n,s:n,s:n}",
-                           "id", id->data, id->len,
-                           "state", "queued",
-                           "received_at", json_object_get(job, "received_at"),
-                           "source", json_object_get(job, "source"),
-                           "adapter", json_object_get(job, "adapter"),
-                           "location", json_object_get(job, "location"),
-                           "alert", json_object_get(job, "alert"),
-                           "category", "llm", "analysis"));
-    if (record == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
+    record = json_pack("{s:s%,s:s,s:O?,s:O?,s:O?,s:O?,s:O?,s:n,s:n,s:n}",
+                       "id", id->data, id->len,
+                       "state", "queued",
+                       "received_at", json_object_get(job, "received_at"),
+                       "source", json_object_get(job, "source"),
+                       "adapter", json_object_get(job, "adapter"),
+                       "location", json_object_get(job, "location"),
+                       "alert", json_object_get(job, "alert"),
+                       "category", "llm", "analysis");
+    json_decref(job);
 
-    return ngx_http_k8flex_send_json(r, NGX_HTTP_OK, record);
-
-not_found:
-
-    return ngx_http_k8flex_reject(r, NGX_HTTP_NOT_FOUND, NULL,
-                                  "no analysis \"%V\"", id);
+    return record;
 }
 
 

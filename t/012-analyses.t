@@ -490,3 +490,14 @@ GET /analyses/1a2000000aa-7-2
 --- error_code: 404
 --- response_body
 {"status":"rejected","error":"no analysis \"1a2000000aa-7-2\""}
+
+
+
+=== TEST 35: the list shows the alerts still waiting in the spool as queued, among the records, newest first
+--- http_config eval: $main::SpoolHttpConfig
+--- config eval: $main::SpoolConfig
+--- request
+GET /analyses?limit=2
+--- error_code: 200
+--- response_body
+{"analyses":[{"id":"1a2000000aa-7-1","received_at":"2026-11-26T10:00:00.000Z","source":"Alertmanager","alertname":"KubePodCrashLooping","target":"shop/cart-7c9d8f6b5-q2x4m","category":null,"state":"queued","llm":null},{"id":"19ac1f960f0-4243-2","received_at":"2025-11-26T21:02:17.328Z","source":"Datadog","alertname":"Disk usage high","target":null,"category":null,"state":"queued","llm":null}],"count":2,"limit":2,"total":7,"next":"19ac1f960f0-4243-2"}
