@@ -43,21 +43,25 @@ $(BUILD)/adapters_test: $(ADAPTERS) $(TAP) t/unit/adapters_test.c adapters/*.h
 
 # the analysis engine's pure-C parts, alone
 $(BUILD)/evidence_test: src/k8f_ollama.c src/k8f_evidence.c src/k8f_kobj.c \
-                        src/k8f_text.c src/k8f_ollama.h src/k8f_evidence.h \
+                        src/k8f_text.c adapters/k8f_util.c \
+                        src/k8f_ollama.h src/k8f_evidence.h \
                         src/k8f_kobj.h src/k8f_text.h $(TAP) \
                         t/unit/evidence_test.c
 	@mkdir -p $(BUILD)
 	$(CC) $(UNIT_CFLAGS) -Isrc src/k8f_ollama.c src/k8f_evidence.c \
-	    src/k8f_kobj.c src/k8f_text.c t/unit/tap.c t/unit/evidence_test.c \
+	    src/k8f_kobj.c src/k8f_text.c adapters/k8f_util.c t/unit/tap.c \
+	    t/unit/evidence_test.c \
 	    -o $@ -ljansson
 
 $(BUILD)/prompt_test: src/k8f_prompt.c src/k8f_evidence.c src/k8f_kobj.c \
-                      src/k8f_text.c src/k8f_prompt.h src/k8f_evidence.h \
+                      src/k8f_text.c adapters/k8f_util.c \
+                      src/k8f_prompt.h src/k8f_evidence.h \
                       src/k8f_kobj.h src/k8f_text.h $(TAP) \
                       t/unit/prompt_test.c
 	@mkdir -p $(BUILD)
 	$(CC) $(UNIT_CFLAGS) -Isrc src/k8f_prompt.c src/k8f_evidence.c \
-	    src/k8f_kobj.c src/k8f_text.c t/unit/tap.c t/unit/prompt_test.c \
+	    src/k8f_kobj.c src/k8f_text.c adapters/k8f_util.c t/unit/tap.c \
+	    t/unit/prompt_test.c \
 	    -o $@ -ljansson
 
 $(BUILD)/engine_test: src/k8f_category.c src/k8f_redact.c src/k8f_category.h \

@@ -522,8 +522,8 @@ k8f_evidence_hpa_for(json_t *list, const char *kind, const char *name)
     json_t      *item;
     const char  *k, *n;
 
-    for (i = 0; i < json_array_size(k8f_kobj_get(list, "items")); i++) {
-        item = json_array_get(k8f_kobj_get(list, "items"), i);
+    for (i = 0; i < json_array_size(k8f_get(list, "items")); i++) {
+        item = json_array_get(k8f_get(list, "items"), i);
 
         k = k8f_kobj_str(item, "spec.scaleTargetRef.kind");
         n = k8f_kobj_str(item, "spec.scaleTargetRef.name");
@@ -569,7 +569,7 @@ k8f_evidence_containers(json_t *pod)
     names = json_array();
 
     for (k = 0; names != NULL && k < 2; k++) {
-        list = k8f_kobj_get(pod, keys[k]);
+        list = k8f_get(pod, keys[k]);
 
         for (i = 0; i < json_array_size(list); i++) {
             name = k8f_kobj_str(json_array_get(list, i), "name");
@@ -604,7 +604,7 @@ k8f_evidence_restarted(json_t *pod)
     names = json_array();
 
     for (k = 0; names != NULL && k < 2; k++) {
-        list = k8f_kobj_get(pod, keys[k]);
+        list = k8f_get(pod, keys[k]);
 
         for (i = 0; i < json_array_size(list); i++) {
             cs = json_array_get(list, i);
@@ -632,7 +632,7 @@ k8f_evidence_owner(json_t *obj, k8f_owner_t *owner)
 
     memset(owner, 0, sizeof(k8f_owner_t));
 
-    refs = k8f_kobj_get(obj, "metadata.ownerReferences");
+    refs = k8f_get(obj, "metadata.ownerReferences");
     chosen = NULL;
 
     for (i = 0; i < json_array_size(refs); i++) {
@@ -736,7 +736,7 @@ k8f_ev_list(json_t *list, const char *kind, const char *none,
     rc = k8f_ev_expect(list, kind, &b);
 
     if (rc == K8F_OK) {
-        items = k8f_kobj_get(list, "items");
+        items = k8f_get(list, "items");
 
         if (json_array_size(items) == 0) {
             k8f_buf_printf(&b, "%s", none);
@@ -1158,7 +1158,7 @@ k8f_ev_pod(k8f_buf_t *b, json_t *pod)
 
     k8f_ev_add(b, "\n");
 
-    refs = k8f_kobj_get(pod, "metadata.ownerReferences");
+    refs = k8f_get(pod, "metadata.ownerReferences");
 
     for (i = 0; i < json_array_size(refs); i++) {
         ref = json_array_get(refs, i);
@@ -1174,21 +1174,21 @@ k8f_ev_pod(k8f_buf_t *b, json_t *pod)
         k8f_ev_add(b, "\n");
     }
 
-    k8f_ev_conditions(b, k8f_kobj_get(pod, "status.conditions"));
+    k8f_ev_conditions(b, k8f_get(pod, "status.conditions"));
 
-    list = k8f_kobj_get(pod, "spec.initContainers");
+    list = k8f_get(pod, "spec.initContainers");
 
     for (i = 0; i < json_array_size(list); i++) {
         k8f_ev_container(b, json_array_get(list, i),
-                         k8f_kobj_get(pod, "status.initContainerStatuses"),
+                         k8f_get(pod, "status.initContainerStatuses"),
                          "init container");
     }
 
-    list = k8f_kobj_get(pod, "spec.containers");
+    list = k8f_get(pod, "spec.containers");
 
     for (i = 0; i < json_array_size(list); i++) {
         k8f_ev_container(b, json_array_get(list, i),
-                         k8f_kobj_get(pod, "status.containerStatuses"),
+                         k8f_get(pod, "status.containerStatuses"),
                          "container");
     }
 }
@@ -1220,13 +1220,13 @@ k8f_ev_container(k8f_buf_t *b, json_t *c, json_t *statuses,
                        ? "true" : "false",
                        k8f_kobj_int(cs, "restartCount", 0));
 
-        k8f_ev_state(b, k8f_kobj_get(cs, "state"), "");
+        k8f_ev_state(b, k8f_get(cs, "state"), "");
         k8f_ev_add(b, "\n");
 
-        v = k8f_kobj_get(cs, "lastState.terminated");
+        v = k8f_get(cs, "lastState.terminated");
 
         if (json_is_object(v)) {
-            k8f_ev_state(b, k8f_kobj_get(cs, "lastState"), "  last ");
+            k8f_ev_state(b, k8f_get(cs, "lastState"), "  last ");
             k8f_ev_add(b, "\n");
         }
     }
@@ -1239,7 +1239,7 @@ k8f_ev_container(k8f_buf_t *b, json_t *c, json_t *statuses,
         k8f_ev_add(b, "\n");
     }
 
-    res = k8f_kobj_get(c, "resources");
+    res = k8f_get(c, "resources");
 
     k8f_ev_add(b, "  resources: ");
 
@@ -1531,7 +1531,7 @@ k8f_ev_events(k8f_buf_t *b, json_t *list, size_t budget)
     k8f_ev_line_t     *lines;
     k8f_kobj_event_t  *ev;
 
-    items = k8f_kobj_get(list, "items");
+    items = k8f_get(list, "items");
 
     if (json_array_size(items) == 0) {
         k8f_buf_printf(b, "no events (Kubernetes keeps them for an hour by "
@@ -1652,7 +1652,7 @@ k8f_ev_service(k8f_buf_t *b, json_t *svc)
     }
 
     if (type != NULL && strcmp(type, "LoadBalancer") == 0) {
-        ingress = k8f_kobj_get(svc, "status.loadBalancer.ingress");
+        ingress = k8f_get(svc, "status.loadBalancer.ingress");
 
         if (json_array_size(ingress) == 0) {
             k8f_ev_add(b, ", load balancer pending");
@@ -1667,7 +1667,7 @@ k8f_ev_service(k8f_buf_t *b, json_t *svc)
         }
     }
 
-    ports = k8f_kobj_get(svc, "spec.ports");
+    ports = k8f_get(svc, "spec.ports");
 
     for (i = 0; i < json_array_size(ports); i++) {
         p = json_array_get(ports, i);
@@ -1700,7 +1700,7 @@ k8f_ev_service(k8f_buf_t *b, json_t *svc)
         }
     }
 
-    selector = k8f_kobj_get(svc, "spec.selector");
+    selector = k8f_get(svc, "spec.selector");
 
     if (json_object_size(selector)) {
         k8f_ev_add(b, ", selector ");
@@ -1722,7 +1722,7 @@ k8f_ev_endpoints(k8f_buf_t *b, json_t *ep)
 
     k8f_ev_meta(b, "endpoints", ep);
 
-    subsets = k8f_kobj_get(ep, "subsets");
+    subsets = k8f_get(ep, "subsets");
 
     if (json_array_size(subsets) == 0) {
         k8f_buf_printf(b, ": no ready endpoints (no subsets: no pod "
@@ -1844,13 +1844,13 @@ k8f_ev_slice(k8f_buf_t *b, json_t *slice)
 
     s = k8f_kobj_str(slice, "addressType");
     k8f_buf_printf(b, ": %s, ports", s ? s : "?");
-    k8f_ev_ports(b, k8f_kobj_get(slice, "ports"));
+    k8f_ev_ports(b, k8f_get(slice, "ports"));
 
-    eps = k8f_kobj_get(slice, "endpoints");
+    eps = k8f_get(slice, "endpoints");
     ready = 0;
 
     for (i = 0; i < json_array_size(eps); i++) {
-        v = k8f_kobj_get(json_array_get(eps, i), "conditions.ready");
+        v = k8f_get(json_array_get(eps, i), "conditions.ready");
 
         /* unknown readiness counts as ready, as kube-proxy reads it */
 
@@ -1877,14 +1877,14 @@ k8f_ev_slice(k8f_buf_t *b, json_t *slice)
             k8f_ev_scalar(b, json_array_get(addrs, k));
         }
 
-        v = k8f_kobj_get(ep, "conditions.ready");
+        v = k8f_get(ep, "conditions.ready");
         k8f_buf_printf(b, " %s", json_is_false(v) ? "not ready" : "ready");
 
-        if (json_is_false(k8f_kobj_get(ep, "conditions.serving"))) {
+        if (json_is_false(k8f_get(ep, "conditions.serving"))) {
             k8f_ev_add(b, ", not serving");
         }
 
-        if (json_is_true(k8f_kobj_get(ep, "conditions.terminating"))) {
+        if (json_is_true(k8f_get(ep, "conditions.terminating"))) {
             k8f_ev_add(b, ", terminating");
         }
 
@@ -1927,7 +1927,7 @@ k8f_ev_netpol(k8f_buf_t *b, json_t *np)
                    k8f_kobj_str(np, "metadata.name")
                    ? k8f_kobj_str(np, "metadata.name") : "?");
 
-    sel = k8f_kobj_get(np, "spec.podSelector");
+    sel = k8f_get(np, "spec.podSelector");
 
     if (json_object_size(json_object_get(sel, "matchLabels")) == 0
         && json_array_size(json_object_get(sel, "matchExpressions")) == 0)
@@ -1941,10 +1941,10 @@ k8f_ev_netpol(k8f_buf_t *b, json_t *np)
 
     /* without policyTypes: Ingress, and Egress when it has egress rules */
 
-    types = k8f_kobj_get(np, "spec.policyTypes");
+    types = k8f_get(np, "spec.policyTypes");
     ingress = (json_array_size(types) == 0);
     egress = (json_array_size(types) == 0
-              && k8f_kobj_get(np, "spec.egress") != NULL);
+              && k8f_get(np, "spec.egress") != NULL);
 
     for (i = 0; i < json_array_size(types); i++) {
         t = json_string_value(json_array_get(types, i));
@@ -1958,12 +1958,12 @@ k8f_ev_netpol(k8f_buf_t *b, json_t *np)
     }
 
     if (ingress) {
-        k8f_ev_rules(b, k8f_kobj_get(np, "spec.ingress"), "ingress", "from",
+        k8f_ev_rules(b, k8f_get(np, "spec.ingress"), "ingress", "from",
                      "from");
     }
 
     if (egress) {
-        k8f_ev_rules(b, k8f_kobj_get(np, "spec.egress"), "egress", "to", "to");
+        k8f_ev_rules(b, k8f_get(np, "spec.egress"), "egress", "to", "to");
     }
 
     k8f_ev_add(b, "\n");
@@ -2135,15 +2135,15 @@ k8f_ev_node(k8f_buf_t *b, json_t *node)
         k8f_ev_value(b, s);
     }
 
-    if (json_is_true(k8f_kobj_get(node, "spec.unschedulable"))) {
+    if (json_is_true(k8f_get(node, "spec.unschedulable"))) {
         k8f_ev_add(b, ", cordoned (unschedulable)");
     }
 
     k8f_ev_add(b, "\n");
 
-    k8f_ev_conditions(b, k8f_kobj_get(node, "status.conditions"));
+    k8f_ev_conditions(b, k8f_get(node, "status.conditions"));
 
-    taints = k8f_kobj_get(node, "spec.taints");
+    taints = k8f_get(node, "spec.taints");
 
     for (i = 0; i < json_array_size(taints); i++) {
         t = json_array_get(taints, i);
@@ -2166,9 +2166,9 @@ k8f_ev_node(k8f_buf_t *b, json_t *node)
         k8f_ev_add(b, "\n");
     }
 
-    k8f_ev_quantities(b, "allocatable", k8f_kobj_get(node,
+    k8f_ev_quantities(b, "allocatable", k8f_get(node,
                                                      "status.allocatable"));
-    k8f_ev_quantities(b, "capacity", k8f_kobj_get(node, "status.capacity"));
+    k8f_ev_quantities(b, "capacity", k8f_get(node, "status.capacity"));
 }
 
 
@@ -2248,7 +2248,7 @@ k8f_ev_workload(k8f_buf_t *b, json_t *obj, const k8f_ev_workload_t *w)
     k8f_ev_add(b, ":");
 
     for (k = 0, f = w->fields; f->path; f++) {
-        v = k8f_kobj_get(obj, f->path);
+        v = k8f_get(obj, f->path);
 
         if (!f->always && json_integer_value(v) == 0) {
             continue;
@@ -2278,7 +2278,7 @@ k8f_ev_workload(k8f_buf_t *b, json_t *obj, const k8f_ev_workload_t *w)
     if (s != NULL) {
         k8f_buf_printf(b, "; strategy %s", s);
 
-        v = k8f_kobj_get(obj, "spec.strategy.rollingUpdate");
+        v = k8f_get(obj, "spec.strategy.rollingUpdate");
 
         if (json_is_object(v)) {
             k8f_ev_add(b, " (max unavailable ");
@@ -2289,7 +2289,7 @@ k8f_ev_workload(k8f_buf_t *b, json_t *obj, const k8f_ev_workload_t *w)
         }
     }
 
-    if (json_is_true(k8f_kobj_get(obj, "spec.paused"))) {
+    if (json_is_true(k8f_get(obj, "spec.paused"))) {
         k8f_ev_add(b, "; paused");
     }
 
@@ -2303,8 +2303,8 @@ k8f_ev_workload(k8f_buf_t *b, json_t *obj, const k8f_ev_workload_t *w)
 
     k8f_ev_add(b, "\n");
 
-    k8f_ev_conditions(b, k8f_kobj_get(obj, "status.conditions"));
-    k8f_ev_images(b, k8f_kobj_get(obj, "spec.template.spec.containers"));
+    k8f_ev_conditions(b, k8f_get(obj, "status.conditions"));
+    k8f_ev_images(b, k8f_get(obj, "spec.template.spec.containers"));
 }
 
 
@@ -2360,8 +2360,8 @@ k8f_ev_hpa(k8f_buf_t *b, json_t *hpa)
 
     k8f_ev_add(b, "\n");
 
-    specs = k8f_kobj_get(hpa, "spec.metrics");
-    currents = k8f_kobj_get(hpa, "status.currentMetrics");
+    specs = k8f_get(hpa, "spec.metrics");
+    currents = k8f_get(hpa, "status.currentMetrics");
 
     for (i = 0; i < json_array_size(specs); i++) {
         m = json_array_get(specs, i);
@@ -2394,7 +2394,7 @@ k8f_ev_hpa(k8f_buf_t *b, json_t *hpa)
         k8f_ev_add(b, "\n");
     }
 
-    k8f_ev_conditions(b, k8f_kobj_get(hpa, "status.conditions"));
+    k8f_ev_conditions(b, k8f_get(hpa, "status.conditions"));
 
     if (max > 0 && current >= max) {
         k8f_buf_printf(b, "at its maximum of %lld replicas: the HPA cannot "
@@ -2457,11 +2457,11 @@ k8f_ev_metric(k8f_buf_t *b, json_t *spec, json_t *current)
 
     for (i = 0; i < 5; i++) {
         if (t == NULL) {
-            t = k8f_kobj_get(json_object_get(spec, keys[i]), "target");
+            t = k8f_get(json_object_get(spec, keys[i]), "target");
         }
 
         if (c == NULL) {
-            c = k8f_kobj_get(json_object_get(current, keys[i]), "current");
+            c = k8f_get(json_object_get(current, keys[i]), "current");
         }
     }
 

@@ -27,31 +27,6 @@ static const char  *k8f_kobj_memory_envs[] = {
 };
 
 
-json_t *
-k8f_kobj_get(json_t *obj, const char *path)
-{
-    json_t      *v;
-    const char  *dot;
-
-    while (json_is_object(obj)) {
-        v = json_object_get(obj, path);
-        if (v != NULL) {
-            return v;
-        }
-
-        dot = strchr(path, '.');
-        if (dot == NULL) {
-            return NULL;
-        }
-
-        obj = json_object_getn(obj, path, dot - path);
-        path = dot + 1;
-    }
-
-    return NULL;
-}
-
-
 const char *
 k8f_kobj_str(json_t *obj, const char *path)
 {
@@ -77,7 +52,7 @@ k8f_kobj_text(json_t *obj, const char *path)
 {
     const char  *s;
 
-    s = json_string_value(k8f_kobj_get(obj, path));
+    s = json_string_value(k8f_get(obj, path));
 
     return (s != NULL && s[0] != '\0') ? s : NULL;
 }
@@ -88,7 +63,7 @@ k8f_kobj_int(json_t *obj, const char *path, long long def)
 {
     json_t  *v;
 
-    v = k8f_kobj_get(obj, path);
+    v = k8f_get(obj, path);
 
     return json_is_integer(v) ? (long long) json_integer_value(v) : def;
 }

@@ -12,17 +12,13 @@
 #include <stddef.h>
 #include <jansson.h>
 
+/* k8f_get(): the adapters' reader of dotted paths serves here too */
+#include "k8f_util.h"
+
 
 /* k8f_kobj_events(): events that differ only in fieldPath are merged */
 #define K8F_KOBJ_ANY_FIELD      1
 
-
-/*
- * The value at a dotted path of object keys ("status.phase"), or NULL.
- * A key that holds dots itself ("metadata.labels.app.kubernetes.io/name")
- * is found too: the rest of the path is tried as one key first.
- */
-json_t *k8f_kobj_get(json_t *obj, const char *path);
 
 /*
  * A name, a kind, a reason, a time: what the API validates.  One that is

@@ -758,7 +758,7 @@ k8f_pr_pod(k8f_buf_t *b, json_t *pod, k8f_pr_facts_t *f)
     total = 0;
 
     for (k = 0; k < 2; k++) {
-        list = k8f_kobj_get(pod, keys[k]);
+        list = k8f_get(pod, keys[k]);
 
         for (i = 0; i < json_array_size(list); i++) {
             total++;
@@ -787,7 +787,7 @@ k8f_pr_pod_conditions(k8f_buf_t *b, json_t *pod, k8f_pr_facts_t *f)
     const char            *last;
     k8f_kobj_condition_t   c;
 
-    list = k8f_kobj_get(pod, "status.conditions");
+    list = k8f_get(pod, "status.conditions");
     last = "";
 
     for (i = 0; i < json_array_size(list); i++) {
@@ -896,10 +896,10 @@ k8f_pr_container(k8f_buf_t *b, json_t *pod, json_t *cs, const char *what,
 
     /* the current state when it ended, else the one before the restart */
 
-    last = k8f_kobj_get(state, "terminated");
+    last = k8f_get(state, "terminated");
 
     if (!json_is_object(last)) {
-        last = k8f_kobj_get(cs, "lastState.terminated");
+        last = k8f_get(cs, "lastState.terminated");
     }
 
     code = -1;
@@ -979,10 +979,10 @@ k8f_pr_spec(json_t *pod, const char *name)
 {
     json_t  *c;
 
-    c = k8f_kobj_named(k8f_kobj_get(pod, "spec.initContainers"), name);
+    c = k8f_kobj_named(k8f_get(pod, "spec.initContainers"), name);
 
     if (c == NULL) {
-        c = k8f_kobj_named(k8f_kobj_get(pod, "spec.containers"), name);
+        c = k8f_kobj_named(k8f_get(pod, "spec.containers"), name);
     }
 
     return c;
@@ -1089,7 +1089,7 @@ k8f_pr_events(k8f_buf_t *b, json_t *list, k8f_pr_facts_t *f)
     json_t            *items;
     k8f_kobj_event_t  *ev, e;
 
-    items = k8f_kobj_get(list, "items");
+    items = k8f_get(list, "items");
 
     if (!json_is_array(items)) {
         return;
@@ -1205,7 +1205,7 @@ k8f_pr_node(k8f_buf_t *b, json_t *node, k8f_pr_facts_t *f)
     k8f_pr_value(b, s ? s : "?");
     k8f_pr_add(b, ":\n");
 
-    list = k8f_kobj_get(node, "status.conditions");
+    list = k8f_get(node, "status.conditions");
     shown = 0;
 
     for (i = 0; i < json_array_size(list); i++) {
@@ -1242,7 +1242,7 @@ k8f_pr_node(k8f_buf_t *b, json_t *node, k8f_pr_facts_t *f)
         k8f_pr_add(b, "\n");
     }
 
-    if (json_is_true(k8f_kobj_get(node, "spec.unschedulable"))) {
+    if (json_is_true(k8f_get(node, "spec.unschedulable"))) {
         k8f_pr_add(b, "  cordoned: no new pods are scheduled to it\n");
         shown++;
     }

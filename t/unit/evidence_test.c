@@ -4,7 +4,7 @@
  * evidence pack (src/k8f_evidence.c), without nginx, printing TAP.
  * Run from the repository root (fixtures are read from t/fixtures/):
  *
- * gcc -std=gnu99 -Wall -Wextra -Wshadow -Werror -g -Isrc -Iadapters src/k8f_ollama.c src/k8f_evidence.c src/k8f_kobj.c src/k8f_text.c t/unit/tap.c t/unit/evidence_test.c -ljansson -o build/evidence_test && build/evidence_test
+ * gcc -std=gnu99 -Wall -Wextra -Wshadow -Werror -g -Isrc -Iadapters src/k8f_ollama.c src/k8f_evidence.c src/k8f_kobj.c src/k8f_text.c adapters/k8f_util.c t/unit/tap.c t/unit/evidence_test.c -ljansson -o build/evidence_test && build/evidence_test
  *
  * The expected texts are the sections exactly as the prompt gets them.
  */

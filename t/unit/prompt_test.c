@@ -4,7 +4,7 @@
  * helpers (src/k8f_text.c), without nginx, printing TAP.  Run from the
  * repository root (fixtures are read from t/):
  *
- * gcc -std=gnu99 -Wall -Wextra -Wshadow -Werror -g -Isrc src/k8f_prompt.c src/k8f_evidence.c src/k8f_kobj.c src/k8f_text.c t/unit/tap.c t/unit/prompt_test.c -ljansson -o build/prompt_test && build/prompt_test
+ * gcc -std=gnu99 -Wall -Wextra -Wshadow -Werror -g -Isrc -Iadapters src/k8f_prompt.c src/k8f_evidence.c src/k8f_kobj.c src/k8f_text.c adapters/k8f_util.c t/unit/tap.c t/unit/prompt_test.c -ljansson -o build/prompt_test && build/prompt_test
  */
 
 
