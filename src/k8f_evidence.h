@@ -26,15 +26,8 @@
 #include <stddef.h>
 #include <jansson.h>
 
+#include "k8f_text.h"     /* K8F_OK... */
 
-/* the values of NGX_OK, NGX_ERROR, NGX_AGAIN, NGX_DONE and NGX_DECLINED */
-#ifndef K8F_OK
-#define K8F_OK                  0
-#define K8F_ERROR              -1
-#define K8F_AGAIN              -2
-#define K8F_DONE               -4
-#define K8F_DECLINED           -5
-#endif
 
 #define K8F_NAME_LEN            254     /* a DNS subdomain and a NUL */
 

@@ -12,6 +12,17 @@
 
 
 /*
+ * The return codes of the engine's pure-C parts: the values of NGX_OK,
+ * NGX_ERROR, NGX_AGAIN, NGX_DONE and NGX_DECLINED
+ */
+#define K8F_OK                  0
+#define K8F_ERROR              -1
+#define K8F_AGAIN              -2
+#define K8F_DONE               -4
+#define K8F_DECLINED           -5
+
+
+/*
  * The length of the UTF-8 character at p, of n > 0 bytes: 1 to 4, or 0
  * when it is not one (overlong forms, surrogates and code points above
  * U+10FFFF are not).
