@@ -28,7 +28,7 @@ our $Port = $ENV{TEST_NGINX_RELOAD_PORT} || 19870;
 
 require(dirname(abs_path(__FILE__)) . '/own-nginx.pl');
 
-our ($KubePort, $OllamaPort, $PodApi, $Json);
+our ($KubePort, $OllamaPort, $KubeServer, $Json);
 
 my $echo = $ENV{TEST_NGINX_ECHO_MODULE}
            || '/usr/lib/nginx/modules/ngx_http_echo_module.so';
@@ -52,11 +52,7 @@ sub start {
     k8flex_llm_concurrency $conc;
     k8flex_llm_retries 0;
 
-    server {
-        listen 127.0.0.1:$KubePort;
-        default_type application/json;
-$PodApi
-    }
+$KubeServer
 
     server {
         listen 127.0.0.1:$OllamaPort;

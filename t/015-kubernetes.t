@@ -24,7 +24,7 @@ our $Port = $ENV{TEST_NGINX_KUBE_PORT} || 19875;
 
 require(dirname(abs_path(__FILE__)) . '/own-nginx.pl');
 
-our ($KubePort, $OllamaPort, $PodApi, $Fixtures);
+our ($KubePort, $OllamaPort, $PodApi, $Fixtures, $OllamaServer);
 
 plan skip_all => 'openssl is not installed'
     unless `openssl version 2>/dev/null` =~ /SSL/;
@@ -89,14 +89,7 @@ sub start {
 $PodApi
     }
 
-    server {
-        listen 127.0.0.1:$OllamaPort;
-        location = /api/generate {
-            error_page 405 =200 \$uri;
-            default_type application/x-ndjson;
-            alias $Fixtures/ollama/generate-stream.ndjson;
-        }
-    }
+$OllamaServer
 _EOC_
 }
 

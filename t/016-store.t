@@ -17,7 +17,7 @@ our $Port = $ENV{TEST_NGINX_STORE_PORT} || 19880;
 
 require(dirname(abs_path(__FILE__)) . '/own-nginx.pl');
 
-our ($KubePort, $OllamaPort, $PodApi, $Fixtures);
+our ($KubePort, $KubeServer, $OllamaServer);
 
 sub records {
     my ($prefix) = @_;
@@ -30,20 +30,8 @@ my $prefix = start_nginx(<<_EOC_);
     k8flex_kubernetes http://127.0.0.1:$KubePort;
     k8flex_store_keep 2;
 
-    server {
-        listen 127.0.0.1:$KubePort;
-        default_type application/json;
-$PodApi
-    }
-
-    server {
-        listen 127.0.0.1:$OllamaPort;
-        location = /api/generate {
-            error_page 405 =200 \$uri;
-            default_type application/x-ndjson;
-            alias $Fixtures/ollama/generate-stream.ndjson;
-        }
-    }
+$KubeServer
+$OllamaServer
 _EOC_
 
 my @ids = map { post() } 1 .. 3;

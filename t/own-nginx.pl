@@ -10,7 +10,8 @@
 #
 # It is compiled into package main: $KubePort and $OllamaPort, where the
 # fakes listen (next to $Port); $PodApi, the locations of a fake
-# Kubernetes API; $Alert, the one alert both post; and start_nginx(),
+# Kubernetes API, and $KubeServer and $OllamaServer, fakes serving them;
+# $Alert, the one alert both post; and start_nginx(),
 # signal(), post(), record(), wait_state(), slurp().
 
 use strict;
@@ -53,6 +54,29 @@ our $PodApi = <<_EOC_;
         location / {
             return 404 '{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"NotFound","code":404}';
         }
+_EOC_
+
+# that fake API as a server, and a fake Ollama that streams the real
+# answer of t/fixtures/ollama (static files refuse POST: error_page turns
+# it into a GET)
+
+our $KubeServer = <<_EOC_;
+    server {
+        listen 127.0.0.1:$KubePort;
+        default_type application/json;
+$PodApi
+    }
+_EOC_
+
+our $OllamaServer = <<_EOC_;
+    server {
+        listen 127.0.0.1:$OllamaPort;
+        location = /api/generate {
+            error_page 405 =200 \$uri;
+            default_type application/x-ndjson;
+            alias $Fixtures/ollama/generate-stream.ndjson;
+        }
+    }
 _EOC_
 
 # an Alertmanager webhook with one firing alert: the crash-looping pod
