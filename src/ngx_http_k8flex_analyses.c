@@ -19,6 +19,7 @@
 #include "ngx_http_k8flex.h"
 #include "ngx_http_k8flex_util.h"
 #include "ngx_http_k8flex_store.h"
+#include "ngx_http_k8flex_zone.h"
 
 
 #define NGX_HTTP_K8FLEX_LIMIT_DEFAULT  20
@@ -53,16 +54,6 @@ static ngx_int_t ngx_http_k8flex_analyses_unavailable(ngx_http_request_t *r,
     const char *op, u_char *path, ngx_err_t err);
 static u_char *ngx_http_k8flex_analyses_shown(ngx_pool_t *pool, u_char *data,
     size_t len);
-
-
-static ngx_str_t  ngx_http_k8flex_analyses_states[] = {
-    ngx_string("queued"),
-    ngx_string("gathering"),
-    ngx_string("analyzing"),
-    ngx_string("done"),
-    ngx_string("failed"),
-    ngx_null_string
-};
 
 
 ngx_int_t
@@ -344,9 +335,11 @@ static ngx_int_t
 ngx_http_k8flex_analyses_args(ngx_http_request_t *r, ngx_uint_t *limit,
     ngx_str_t *before, ngx_str_t *state)
 {
-    u_char     *shown;
-    ngx_int_t   n;
-    ngx_str_t   value, *st;
+    u_char      *shown;
+    ngx_int_t    n;
+    ngx_str_t    value;
+    ngx_uint_t   i;
+    const char  *name;
 
     *limit = NGX_HTTP_K8FLEX_LIMIT_DEFAULT;
     ngx_str_null(before);
@@ -381,9 +374,11 @@ ngx_http_k8flex_analyses_args(ngx_http_request_t *r, ngx_uint_t *limit,
 
     if (ngx_http_arg(r, (u_char *) "state", 5, &value) == NGX_OK) {
 
-        for (st = ngx_http_k8flex_analyses_states; st->len; st++) {
-            if (st->len == value.len
-                && ngx_strncmp(st->data, value.data, value.len) == 0)
+        for (i = 0; i < NGX_HTTP_K8FLEX_NSTATES; i++) {
+            name = ngx_http_k8flex_state_names[i];
+
+            if (ngx_strlen(name) == value.len
+                && ngx_strncmp(name, value.data, value.len) == 0)
             {
                 *state = value;
                 return NGX_DECLINED;

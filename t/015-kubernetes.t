@@ -24,7 +24,7 @@ our $Port = $ENV{TEST_NGINX_KUBE_PORT} || 19875;
 
 require(dirname(abs_path(__FILE__)) . '/own-nginx.pl');
 
-our ($KubePort, $OllamaPort, $PodApi, $Fixtures, $OllamaServer);
+our ($KubePort, $OllamaPort, $PodApi, $OllamaServer);
 
 plan skip_all => 'openssl is not installed'
     unless `openssl version 2>/dev/null` =~ /SSL/;
