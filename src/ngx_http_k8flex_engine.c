@@ -67,6 +67,8 @@ typedef struct {
 static void ngx_http_k8flex_engine_scan(ngx_event_t *ev);
 static void ngx_http_k8flex_engine_reclaim(ngx_http_k8flex_engine_t *e);
 static void ngx_http_k8flex_engine_trim(ngx_http_k8flex_engine_t *e);
+static ngx_array_t *ngx_http_k8flex_engine_names(ngx_http_k8flex_engine_t *e,
+    ngx_str_t *dir, ngx_pool_t *pool, ngx_uint_t quiet);
 static ngx_int_t ngx_http_k8flex_engine_claim(ngx_http_k8flex_engine_t *e,
     ngx_str_t *name);
 static ngx_int_t ngx_http_k8flex_engine_load(ngx_http_k8flex_job_t *job);
@@ -241,12 +243,10 @@ ngx_http_k8flex_engine_scan(ngx_event_t *ev)
 {
     ngx_http_k8flex_engine_t *e = ev->data;
 
-    size_t        len;
-    ngx_dir_t     dir;
     ngx_str_t    *name;
     ngx_uint_t    i, room;
-    ngx_array_t  *names;
     ngx_pool_t   *pool;
+    ngx_array_t  *names;
 
     if (ngx_exiting || ngx_terminate || ngx_quit) {
         return;
@@ -263,58 +263,16 @@ ngx_http_k8flex_engine_scan(ngx_event_t *ev)
         goto next;
     }
 
-    if (ngx_open_dir(&e->new_dir, &dir) == NGX_ERROR) {
-        ngx_log_error(NGX_LOG_ERR, e->log, ngx_errno,
-                      "k8flex: " ngx_open_dir_n " \"%V\" failed",
-                      &e->new_dir);
-        goto next;
-    }
-
     pool = ngx_create_pool(4096, e->log);
     if (pool == NULL) {
-        (void) ngx_close_dir(&dir);
         goto next;
     }
 
-    names = ngx_array_create(pool, 16, sizeof(ngx_str_t));
-
-    while (names) {
-        ngx_set_errno(0);
-
-        if (ngx_read_dir(&dir) == NGX_ERROR) {
-            break;
-        }
-
-        len = ngx_de_namelen(&dir);
-
-        if (len <= sizeof(".json") - 1
-            || ngx_strncmp(ngx_de_name(&dir) + len - 5, ".json", 5) != 0)
-        {
-            continue;
-        }
-
-        name = ngx_array_push(names);
-        if (name == NULL) {
-            break;
-        }
-
-        name->len = len;
-        name->data = ngx_pnalloc(pool, len + 1);
-        if (name->data == NULL) {
-            break;
-        }
-
-        ngx_memcpy(name->data, ngx_de_name(&dir), len + 1);
-    }
-
-    (void) ngx_close_dir(&dir);
+    names = ngx_http_k8flex_engine_names(e, &e->new_dir, pool, 0);
 
     if (names) {
 
-        /* ids start with the time: the oldest alert first */
-
-        ngx_qsort(names->elts, names->nelts, sizeof(ngx_str_t),
-                  ngx_http_k8flex_engine_cmp);
+        /* the oldest alert first */
 
         name = names->elts;
 
@@ -332,6 +290,77 @@ next:
     if (!ev->timer_set) {
         ngx_add_timer(ev, NGX_HTTP_K8FLEX_SCAN);
     }
+}
+
+
+/*
+ * The names of the *.json files of a directory, sorted: ids start with
+ * the time, so the oldest come first.  NULL when the directory cannot
+ * be read (logged unless quiet) or memory ran out.
+ */
+
+static ngx_array_t *
+ngx_http_k8flex_engine_names(ngx_http_k8flex_engine_t *e, ngx_str_t *dir,
+    ngx_pool_t *pool, ngx_uint_t quiet)
+{
+    u_char       *p;
+    size_t        len;
+    ngx_dir_t     d;
+    ngx_str_t    *name;
+    ngx_array_t  *names;
+
+    if (ngx_open_dir(dir, &d) == NGX_ERROR) {
+        if (!quiet) {
+            ngx_log_error(NGX_LOG_ERR, e->log, ngx_errno,
+                          "k8flex: " ngx_open_dir_n " \"%V\" failed", dir);
+        }
+
+        return NULL;
+    }
+
+    names = ngx_array_create(pool, 64, sizeof(ngx_str_t));
+
+    while (names) {
+        ngx_set_errno(0);
+
+        if (ngx_read_dir(&d) == NGX_ERROR) {
+            break;
+        }
+
+        /* temporary files start with "." */
+
+        p = ngx_de_name(&d);
+        len = ngx_de_namelen(&d);
+
+        if (len <= 5 || p[0] == '.' || ngx_strncmp(p + len - 5, ".json", 5))
+        {
+            continue;
+        }
+
+        name = ngx_array_push(names);
+        if (name == NULL) {
+            names = NULL;
+            break;
+        }
+
+        name->len = len;
+        name->data = ngx_pnalloc(pool, len + 1);
+        if (name->data == NULL) {
+            names = NULL;
+            break;
+        }
+
+        ngx_memcpy(name->data, p, len + 1);
+    }
+
+    (void) ngx_close_dir(&d);
+
+    if (names) {
+        ngx_qsort(names->elts, names->nelts, sizeof(ngx_str_t),
+                  ngx_http_k8flex_engine_cmp);
+    }
+
+    return names;
 }
 
 
@@ -431,57 +460,19 @@ static void
 ngx_http_k8flex_engine_trim(ngx_http_k8flex_engine_t *e)
 {
     u_char       *p, path[NGX_MAX_PATH];
-    size_t        len;
-    ngx_dir_t     dir;
     ngx_str_t    *name;
     ngx_uint_t    i, n;
     ngx_pool_t   *pool;
     ngx_array_t  *names;
 
-    if (ngx_open_dir(&e->store_dir, &dir) == NGX_ERROR) {
+    pool = ngx_create_pool(4096, e->log);
+    if (pool == NULL) {
         return;
     }
 
-    pool = ngx_create_pool(4096, e->log);
-    names = pool ? ngx_array_create(pool, 64, sizeof(ngx_str_t)) : NULL;
-
-    while (names) {
-        ngx_set_errno(0);
-
-        if (ngx_read_dir(&dir) == NGX_ERROR) {
-            break;
-        }
-
-        len = ngx_de_namelen(&dir);
-
-        if (len <= 5 || ngx_de_name(&dir)[0] == '.'
-            || ngx_strncmp(ngx_de_name(&dir) + len - 5, ".json", 5) != 0)
-        {
-            continue;
-        }
-
-        name = ngx_array_push(names);
-        if (name == NULL) {
-            names = NULL;
-            break;
-        }
-
-        name->len = len;
-        name->data = ngx_pnalloc(pool, len + 1);
-        if (name->data == NULL) {
-            names = NULL;
-            break;
-        }
-
-        ngx_memcpy(name->data, ngx_de_name(&dir), len + 1);
-    }
-
-    (void) ngx_close_dir(&dir);
+    names = ngx_http_k8flex_engine_names(e, &e->store_dir, pool, 1);
 
     if (names && names->nelts > e->kmcf->store_keep) {
-
-        ngx_qsort(names->elts, names->nelts, sizeof(ngx_str_t),
-                  ngx_http_k8flex_engine_cmp);
 
         name = names->elts;
         n = names->nelts - e->kmcf->store_keep;
@@ -506,9 +497,7 @@ ngx_http_k8flex_engine_trim(ngx_http_k8flex_engine_t *e)
                       n, e->kmcf->store_keep);
     }
 
-    if (pool) {
-        ngx_destroy_pool(pool);
-    }
+    ngx_destroy_pool(pool);
 }
 
 
