@@ -777,12 +777,26 @@ ngx_http_k8flex_engine_gathered(ngx_http_k8flex_job_t *job)
         return;
     }
 
-    ngx_http_k8flex_report_save(job);
-
     job->wait.handler = ngx_http_k8flex_engine_slot;
     job->wait.data = job;
     job->wait.log = job->log;
     job->wait.cancelable = 1;
+
+    /*
+     * With a slot free, the record is stored once, as analyzing; else
+     * now, with its evidence, while the job waits
+     */
+
+    if (!(ngx_exiting || ngx_terminate || ngx_quit)
+        && ngx_http_k8flex_zone_llm_acquire(job->kmcf->zone,
+                                            job->kmcf->llm_concurrency)
+           == NGX_OK)
+    {
+        job->has_slot = 1;
+
+    } else {
+        ngx_http_k8flex_report_save(job);
+    }
 
     ngx_http_k8flex_engine_slot(&job->wait);
 }
